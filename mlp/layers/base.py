@@ -1,0 +1,125 @@
+"""Base classes of all layers: the fprop/bprop contract.
+
+A layer maps ``inputs`` to ``outputs`` (``fprop``) and, given the gradient of a scalar
+error with respect to its outputs, returns the gradient with respect to its inputs
+(``bprop``). Layers with parameters also return the gradients with respect to those
+parameters (``grads_wrt_params``), in the order of their ``params`` list.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlp.validation import as_float_array, check_same_shape
+
+
+class Layer:
+    """A parameter-free layer.
+
+    Subclasses implement :meth:`fprop` and :meth:`bprop`.
+    """
+
+    def fprop(self, inputs: np.ndarray) -> np.ndarray:
+        """Forward propagate ``inputs`` (batch first) through the layer, returning outputs."""
+        raise NotImplementedError(f"{type(self).__name__}.fprop is not implemented")
+
+    def bprop(self, inputs: np.ndarray, outputs: np.ndarray, grads_wrt_outputs: np.ndarray) -> np.ndarray:
+        """Back propagate gradients through the layer.
+
+        Args:
+            inputs: the array given to :meth:`fprop`.
+            outputs: the array :meth:`fprop` returned for ``inputs``.
+            grads_wrt_outputs: gradient of a scalar error with respect to ``outputs``
+                (same shape as ``outputs``).
+
+        Returns:
+            The gradient of the error with respect to ``inputs`` (same shape as ``inputs``).
+        """
+        raise NotImplementedError(f"{type(self).__name__}.bprop is not implemented")
+
+    # Helpers shared by subclasses -------------------------------------------------------
+
+    def _float_inputs(self, inputs, name: str = "inputs") -> np.ndarray:
+        """``inputs`` as a float32/float64 array, or a ``TypeError`` naming this layer."""
+        return as_float_array(repr(self), name, inputs)
+
+    def _check_grads_wrt_outputs(self, outputs: np.ndarray, grads_wrt_outputs) -> np.ndarray:
+        """``grads_wrt_outputs`` as a float array with the shape of ``outputs``."""
+        grads_wrt_outputs = as_float_array(repr(self), "grads_wrt_outputs", grads_wrt_outputs)
+        check_same_shape(repr(self), "grads_wrt_outputs", grads_wrt_outputs, "outputs", np.asarray(outputs))
+        return grads_wrt_outputs
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class LayerWithParameters(Layer):
+    """A layer with trainable parameters (weights, biases, kernels, ...).
+
+    Subclasses implement :meth:`grads_wrt_params` and the ``params`` property (a list of
+    arrays, in a fixed order, with a setter that takes a list in the same order).
+    """
+
+    def grads_wrt_params(self, inputs: np.ndarray, grads_wrt_outputs: np.ndarray) -> list[np.ndarray]:
+        """Gradients of the error with respect to each parameter, in ``params`` order.
+
+        Args:
+            inputs: the array given to :meth:`fprop`.
+            grads_wrt_outputs: gradient of the error with respect to the layer's outputs.
+
+        Returns:
+            A list with one array per parameter, each the shape of that parameter.
+        """
+        raise NotImplementedError(f"{type(self).__name__}.grads_wrt_params is not implemented")
+
+    def params_penalty(self) -> float:
+        """The total penalty (e.g. L2 weight decay) on this layer's parameters; 0 without one."""
+        return 0.0
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        """The layer's parameters, as a list of arrays in a fixed order."""
+        raise NotImplementedError(f"{type(self).__name__}.params is not implemented")
+
+    @params.setter
+    def params(self, values: list[np.ndarray]) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.params setter is not implemented")
+
+    def _set_params(self, names: list[str], values) -> None:
+        """Assign ``values`` to the attributes ``names``, checking count and shapes."""
+        values = list(values)
+        if len(values) != len(names):
+            raise ValueError(
+                f"{self!r}: expected a list of {len(names)} parameter arrays ({', '.join(names)}), "
+                f"got {len(values)}"
+            )
+        for name, value in zip(names, values):
+            current = getattr(self, name)
+            value = as_float_array(repr(self), name, value)
+            if value.shape != current.shape:
+                raise ValueError(
+                    f"{self!r}: expected {name} of shape {current.shape}, got an array of shape {value.shape}"
+                )
+            setattr(self, name, value)
+
+
+class StochasticLayer(Layer):
+    """A layer whose forward pass is random while training (e.g. dropout).
+
+    ``fprop(inputs, stochastic=True)`` samples; ``stochastic=False`` gives the
+    deterministic (evaluation) output.
+    """
+
+    def fprop(self, inputs: np.ndarray, stochastic: bool = True) -> np.ndarray:  # noqa: D401
+        """Forward propagate ``inputs``; random when ``stochastic`` is true."""
+        raise NotImplementedError(f"{type(self).__name__}.fprop is not implemented")
+
+
+class StochasticLayerWithParameters(LayerWithParameters):
+    """A layer with parameters whose training-time forward pass differs from evaluation
+    (e.g. batch normalisation: batch statistics while training, running averages after).
+    """
+
+    def fprop(self, inputs: np.ndarray, stochastic: bool = True) -> np.ndarray:
+        """Forward propagate ``inputs``; training behaviour when ``stochastic`` is true."""
+        raise NotImplementedError(f"{type(self).__name__}.fprop is not implemented")
