@@ -93,7 +93,7 @@ class LayerWithParameters(Layer):
                 f"{self!r}: expected a list of {len(names)} parameter arrays ({', '.join(names)}), "
                 f"got {len(values)}"
             )
-        for name, value in zip(names, values):
+        for name, value in zip(names, values, strict=True):
             current = getattr(self, name)
             value = as_float_array(repr(self), name, value)
             if value.shape != current.shape:
