@@ -203,7 +203,12 @@ def check_layer(layer, inputs: np.ndarray, seed: int = 0, eps: float = 1e-6, rto
         return float(np.sum(_forward(layer, x) * projection))
 
     # bprop receives the outputs of the same (deterministic) forward pass
-    analytic = layer.bprop(inputs, _forward(layer, inputs), projection)
+    if isinstance(layer, StochasticLayer):
+        # a copy with the same random state as _forward's copies draws the same mask
+        bprop_layer = copy.deepcopy(layer)
+        analytic = bprop_layer.bprop(inputs, bprop_layer.fprop(inputs, stochastic=True), projection)
+    else:
+        analytic = layer.bprop(inputs, _forward(layer, inputs), projection)
     reports = [GradientCheckReport(f"bprop of {layer!r} w.r.t. inputs", analytic,
                                    numerical_gradient(objective_of_inputs, inputs, eps), rtol, atol)]
     if isinstance(layer, LayerWithParameters):

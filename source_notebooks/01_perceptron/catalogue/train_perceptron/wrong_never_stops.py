@@ -1,0 +1,11 @@
+# Forgets to stop after an epoch without mistakes, so it always runs max_epochs epochs
+def train_perceptron(inputs, targets, learning_rate=1.0, max_epochs=100):
+    weights, bias = np.zeros(inputs.shape[1]), 0.0
+    mistakes_per_epoch = []
+    for _ in range(max_epochs):
+        mistakes = 0
+        for x, target in zip(inputs, targets):
+            weights, bias, mistake = perceptron_update(weights, bias, x, target, learning_rate)
+            mistakes += int(mistake)
+        mistakes_per_epoch.append(mistakes)
+    return weights, bias, mistakes_per_epoch

@@ -1,0 +1,3 @@
+# Forgets to divide by the batch size
+def softmax_cross_entropy_grad(logits, targets):
+    return softmax(logits) - targets

@@ -1,0 +1,28 @@
+"""End to end: ``demo`` builds, grades four sample students in parallel and prints the report."""
+
+import re
+
+from autograder.cli import main
+from autograder.results import load_results
+
+from .conftest import ASSIGNMENT, new_course
+
+
+def test_demo_runs_the_whole_pipeline_and_prints_the_grade_table(tmp_path, capsys):
+    course = new_course(tmp_path)
+    code = main(["demo", "--course", str(course.root), "--no-progress"])
+    output = capsys.readouterr().out
+    assert code == 0, output
+    records = load_results(course)
+    autograded = {key.split("/")[1]: (record.status, record.score) for key, record in records.items()}
+    # ada: every answer; ben: none; cleo: the first of the two code answers (sigmoid, 2 points);
+    # dan: every answer but mse_answer replaced by the first wrong catalogue entry (loses test_mse, 1 point)
+    assert autograded == {"ada_full": ("graded", 3.0), "ben_blank": ("graded", 0.0),
+                          "cleo_partial": ("graded", 2.0), "dan_bug": ("graded", 2.0)}
+    table = re.sub(r" +", " ", output)
+    assert f"cleo_partial {ASSIGNMENT} 2 / 4 2.0 h test_mse" in table
+    assert f"ben_blank {ASSIGNMENT} 0 / 4 no test_sigmoid, test_mse" in table
+    assert "Pass rate per exercise" in output
+    assert course.grades_csv.is_file() and course.report_figure.is_file()
+    assert (course.solutions / ASSIGNMENT / "fixture.ipynb").is_file()
+    assert (course.feedback_dir("dan_bug", ASSIGNMENT) / "fixture.html").is_file()

@@ -1,0 +1,59 @@
+"""Smoke tests of ``python -m mlp.benchmark`` (no timing is ever asserted)."""
+
+import re
+
+import numpy as np
+
+from mlp import benchmark
+from mlp.layers import ConvolutionalLayer
+
+
+def test_quick_run_prints_one_row_per_case_and_the_mlp_step(capsys):
+    exit_code = benchmark.main(["--quick"])
+    printed = capsys.readouterr().out
+    assert exit_code == 0
+    assert "Convolution: fprop + bprop + grads_wrt_params" in printed
+    for case in benchmark.QUICK_CASES:
+        row = next(line for line in printed.splitlines() if line.startswith(f"| {case.label} "))
+        assert re.search(r"\| +yes \([0-9.e+-]+\) \|$", row.rstrip())  # all implementations gave the same numbers
+    assert "| SGD step 8x20-16-16-10 " in printed
+
+
+def test_quick_run_without_torch_marks_torch_columns_as_missing(capsys):
+    assert benchmark.main(["--quick", "--no-torch"]) == 0
+    printed = capsys.readouterr().out
+    assert "PyTorch not used" in printed
+    row = next(line for line in printed.splitlines() if line.startswith(f"| {benchmark.QUICK_CASES[0].label} "))
+    assert row.count("n/a") == 2  # torch ms and ours/torch
+
+
+def test_naive_reference_gives_the_layers_numbers():
+    rng = np.random.default_rng(0)
+    inputs = rng.standard_normal((2, 3, 7, 6))
+    layer = ConvolutionalLayer(3, 4, 7, 6, 3, 2, biases_init=lambda shape: rng.standard_normal(shape),
+                               stride=2, padding=1)
+    grads = rng.standard_normal((2, 4, 4, 4))
+    naive = benchmark.naive_convolution_step(inputs, layer.kernels, layer.biases, grads, stride=2, padding=1)
+    ours = benchmark.ours_convolution_step(layer, inputs, grads)
+    for mine, theirs in zip(ours, naive, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_time_in_blocks_calls_each_function_warmup_plus_repeats_times():
+    calls = {"a": 0, "b": 0}
+
+    def make(name):
+        def function():
+            calls[name] += 1
+        return function
+
+    times = benchmark.time_in_blocks({"a": make("a"), "b": make("b")}, repeats=7, rounds=3, warmup=2)
+    assert set(times) == {"a", "b"}
+    assert all(seconds >= 0 for seconds in times.values())
+    assert calls == {"a": 7 + 3 * 2, "b": 7 + 3 * 2}
+
+
+def test_flop_count_of_a_case():
+    case = benchmark.ConvolutionCase(2, 3, 5, 5, 4, 3, padding=1)
+    assert case.output_size == (5, 5)
+    assert case.flops == 3 * 2 * (2 * 4 * 3 * 9 * 25)

@@ -1,0 +1,444 @@
+"""Data providers: batching, shuffling, one-of-K targets, and the built-in data sets."""
+
+import gzip
+import struct
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mlp.data_providers import (
+    BACK_SLASH,
+    FORWARD_SLASH,
+    DataProvider,
+    DigitsDataProvider,
+    MNISTDataProvider,
+    MoonsDataProvider,
+    OneOfKDataProvider,
+    SlashesDataProvider,
+    load_mnist,
+    make_slashes,
+    read_idx,
+    to_one_of_k,
+)
+
+
+def numbered_data(num_examples, input_dim=3):
+    """Inputs whose rows say which example they are: row n is [n, n, ...]; targets n."""
+    inputs = np.repeat(np.arange(num_examples, dtype=float)[:, None], input_dim, axis=1)
+    return inputs, np.arange(num_examples)
+
+
+def epoch_of(provider):
+    return [(inputs.copy(), targets.copy()) for inputs, targets in provider]
+
+
+# Batching ----------------------------------------------------------------------------------
+
+
+@given(num_examples=st.integers(1, 60), batch_size=st.integers(1, 25))
+def test_an_epoch_visits_every_example_exactly_once(num_examples, batch_size):
+    inputs, targets = numbered_data(num_examples)
+    provider = DataProvider(inputs, targets, batch_size, rng=1)
+    seen = np.concatenate([targets_batch for _, targets_batch in provider])
+    assert sorted(seen.tolist()) == list(range(num_examples))
+
+
+@given(num_examples=st.integers(1, 60), batch_size=st.integers(1, 25))
+def test_batches_are_full_except_a_smaller_last_batch_with_the_remainder(num_examples, batch_size):
+    provider = DataProvider(*numbered_data(num_examples), batch_size, rng=0)
+    sizes = [len(inputs_batch) for inputs_batch, _ in provider]
+    full, remainder = divmod(num_examples, batch_size)
+    assert sizes == [batch_size] * full + ([remainder] if remainder else [])
+    assert provider.num_batches == len(sizes) == len(provider)
+
+
+def test_inputs_and_targets_stay_paired_after_shuffling():
+    inputs, targets = numbered_data(23)
+    for inputs_batch, targets_batch in DataProvider(inputs, targets, 5, rng=3):
+        np.testing.assert_array_equal(inputs_batch[:, 0], targets_batch)
+
+
+def test_max_num_batches_limits_the_batches_per_epoch():
+    provider = DataProvider(*numbered_data(50), batch_size=10, max_num_batches=3, rng=0)
+    assert provider.num_batches == 3
+    assert len(epoch_of(provider)) == 3
+
+
+def test_max_num_batches_larger_than_possible_gives_all_batches():
+    provider = DataProvider(*numbered_data(50), batch_size=10, max_num_batches=100, rng=0)
+    assert provider.num_batches == 5
+
+
+def test_without_shuffling_batches_come_in_the_original_order():
+    provider = DataProvider(*numbered_data(7), batch_size=3, shuffle_order=False)
+    assert [targets.tolist() for _, targets in provider] == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_next_raises_stop_iteration_at_the_end_of_an_epoch_and_then_starts_again():
+    provider = DataProvider(*numbered_data(4), batch_size=2, shuffle_order=False)
+    assert provider.next()[1].tolist() == [0, 1]
+    assert next(provider)[1].tolist() == [2, 3]
+    with pytest.raises(StopIteration):
+        next(provider)
+    assert next(provider)[1].tolist() == [0, 1]
+
+
+def test_a_for_loop_after_a_half_finished_epoch_runs_a_whole_epoch():
+    provider = DataProvider(*numbered_data(6), batch_size=2, rng=0)
+    next(provider)
+    assert len(epoch_of(provider)) == 3
+
+
+def test_the_given_arrays_are_not_modified():
+    inputs, targets = numbered_data(20)
+    inputs_before, targets_before = inputs.copy(), targets.copy()
+    provider = DataProvider(inputs, targets, 3, rng=0)
+    epoch_of(provider)
+    provider.reset()
+    np.testing.assert_array_equal(inputs, inputs_before)
+    np.testing.assert_array_equal(targets, targets_before)
+
+
+# Shuffling and determinism ------------------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_batches():
+    first = DataProvider(*numbered_data(30), 4, rng=7)
+    second = DataProvider(*numbered_data(30), 4, rng=7)
+    for _ in range(2):
+        for (_, a), (_, b) in zip(epoch_of(first), epoch_of(second), strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_different_seeds_give_different_orders():
+    first = np.concatenate([t for _, t in DataProvider(*numbered_data(30), 30, rng=1)])
+    second = np.concatenate([t for _, t in DataProvider(*numbered_data(30), 30, rng=2)])
+    assert not np.array_equal(first, second)
+
+
+def test_each_epoch_has_a_new_order_when_shuffling():
+    provider = DataProvider(*numbered_data(30), 30, rng=0)
+    first, second = epoch_of(provider)[0][1], epoch_of(provider)[0][1]
+    assert sorted(first) == sorted(second)
+    assert not np.array_equal(first, second)
+
+
+def test_reset_repeats_the_epochs_seen_after_construction():
+    provider = DataProvider(*numbered_data(30), 7, rng=5)
+    before = [epoch_of(provider) for _ in range(2)]
+    provider.reset()
+    after = [epoch_of(provider) for _ in range(2)]
+    for epoch_before, epoch_after in zip(before, after, strict=True):
+        for (_, a), (_, b) in zip(epoch_before, epoch_after, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_reset_without_shuffling_restores_the_original_order():
+    provider = DataProvider(*numbered_data(5), 2, shuffle_order=False)
+    next(provider)
+    provider.reset()
+    assert next(provider)[1].tolist() == [0, 1]
+
+
+def test_new_epoch_restarts_at_the_first_batch():
+    provider = DataProvider(*numbered_data(6), 2, shuffle_order=False)
+    next(provider)
+    next(provider)
+    provider.new_epoch()
+    batches = []
+    while True:
+        try:
+            batches.append(next(provider)[1].tolist())
+        except StopIteration:
+            break
+    assert batches == [[0, 1], [2, 3], [4, 5]]
+
+
+# Validation and properties -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [0, -3])
+def test_batch_size_must_be_positive(bad):
+    with pytest.raises(ValueError, match="batch_size"):
+        DataProvider(*numbered_data(5), bad)
+
+
+def test_batch_size_must_be_an_integer():
+    with pytest.raises(TypeError, match="batch_size"):
+        DataProvider(*numbered_data(5), 2.5)
+
+
+def test_setting_batch_size_is_validated_and_changes_the_batches():
+    provider = DataProvider(*numbered_data(10), 2, shuffle_order=False)
+    provider.batch_size = 5
+    assert provider.num_batches == 2
+    with pytest.raises(ValueError, match="batch_size"):
+        provider.batch_size = 0
+
+
+@pytest.mark.parametrize("bad", [0, -2])
+def test_max_num_batches_must_be_minus_one_or_positive(bad):
+    with pytest.raises(ValueError, match=r"max_num_batches.*-1"):
+        DataProvider(*numbered_data(5), 2, max_num_batches=bad)
+
+
+def test_setting_max_num_batches_is_validated():
+    provider = DataProvider(*numbered_data(10), 2)
+    provider.max_num_batches = 1
+    assert provider.num_batches == 1
+    provider.max_num_batches = -1
+    assert provider.num_batches == 5
+    with pytest.raises(ValueError, match="max_num_batches"):
+        provider.max_num_batches = 0
+
+
+def test_inputs_and_targets_must_have_the_same_number_of_examples():
+    with pytest.raises(ValueError, match=r"one entry per example \(5\)"):
+        DataProvider(np.zeros((5, 2)), np.zeros(4), 2)
+
+
+def test_bad_rng_is_a_type_error():
+    with pytest.raises(TypeError, match="rng"):
+        DataProvider(*numbered_data(5), 2, rng="seed")
+
+
+def test_repr_shows_the_constructor_arguments():
+    text = repr(DataProvider(np.zeros((5, 2)), np.zeros(5), 2, max_num_batches=3, shuffle_order=False))
+    assert text.startswith("DataProvider(")
+    for part in ("(5, 2)", "batch_size=2", "max_num_batches=3", "shuffle_order=False"):
+        assert part in text
+
+
+# One-of-K --------------------------------------------------------------------------------------
+
+
+def test_to_one_of_k_matches_a_hand_written_table():
+    expected = np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=float)
+    np.testing.assert_array_equal(to_one_of_k(np.array([2, 0, 1, 2]), 3), expected)
+
+
+def test_to_one_of_k_rejects_labels_out_of_range():
+    with pytest.raises(ValueError, match=r"labels in \[0, 2\]"):
+        to_one_of_k(np.array([0, 3]), 3)
+
+
+def test_one_of_k_provider_yields_one_hot_rows_for_the_batch_labels():
+    inputs, labels = numbered_data(12)
+    labels = labels % 4
+    provider = OneOfKDataProvider(inputs, labels, 5, rng=2, num_classes=4)
+    for inputs_batch, targets_batch in provider:
+        assert targets_batch.shape == (len(inputs_batch), 4)
+        np.testing.assert_array_equal(targets_batch.sum(axis=1), 1)
+        np.testing.assert_array_equal(np.argmax(targets_batch, axis=1), inputs_batch[:, 0] % 4)
+
+
+def test_one_of_k_provider_infers_the_number_of_classes():
+    provider = OneOfKDataProvider(np.zeros((3, 1)), np.array([0, 2, 1]), 3)
+    assert provider.num_classes == 3
+
+
+def test_one_of_k_targets_take_the_float_type_of_the_inputs():
+    provider = OneOfKDataProvider(np.zeros((4, 2), dtype=np.float32), np.array([0, 1, 1, 0]), 2)
+    assert next(provider)[1].dtype == np.float32
+
+
+def test_one_of_k_provider_needs_integer_labels():
+    with pytest.raises(ValueError, match="integer class labels"):
+        OneOfKDataProvider(np.zeros((2, 2)), np.array([[1.0, 0.0], [0.0, 1.0]]), 2)
+
+
+# Digits --------------------------------------------------------------------------------------
+
+
+def test_digits_split_sizes_are_the_documented_ones():
+    sizes = {which: DigitsDataProvider(which).num_examples for which in ("train", "valid", "test")}
+    assert sizes == {"train": 1079, "valid": 359, "test": 359}
+
+
+def test_digits_splits_do_not_overlap_and_cover_the_data_set():
+    from sklearn.datasets import load_digits
+
+    all_rows = {tuple(row) for row in load_digits().data / 16.0}
+    split_rows = [{tuple(row) for row in DigitsDataProvider(which).inputs}
+                  for which in ("train", "valid", "test")]
+    # (a few digits images are exact duplicates of each other, so compare as sets of rows)
+    assert split_rows[0] | split_rows[1] | split_rows[2] == all_rows
+    assert sum(DigitsDataProvider(w).num_examples for w in ("train", "valid", "test")) == 1797
+
+
+def test_digits_splits_are_stratified():
+    for which in ("train", "valid", "test"):
+        counts = np.bincount(DigitsDataProvider(which).targets, minlength=10)
+        fractions = counts / counts.sum()
+        assert np.all(np.abs(fractions - 0.1) < 0.01)
+
+
+def test_digits_are_fixed_between_constructions():
+    first = DigitsDataProvider("valid", rng=1).inputs
+    second = DigitsDataProvider("valid", rng=2).inputs
+    np.testing.assert_array_equal(first, second)
+
+
+def test_digits_inputs_are_in_the_unit_interval_with_one_of_ten_targets():
+    inputs_batch, targets_batch = next(DigitsDataProvider("train", batch_size=50, rng=0))
+    assert inputs_batch.shape == (50, 64)
+    assert inputs_batch.min() >= 0 and inputs_batch.max() <= 1
+    assert targets_batch.shape == (50, 10)
+    np.testing.assert_array_equal(targets_batch.sum(axis=1), 1)
+
+
+def test_digits_as_images_have_one_channel_and_the_same_pixels():
+    flat = DigitsDataProvider("test", flatten=True)
+    images = DigitsDataProvider("test", flatten=False)
+    assert images.inputs.shape == (359, 1, 8, 8)
+    np.testing.assert_array_equal(images.inputs.reshape(359, 64), flat.inputs)
+
+
+def test_digits_float32():
+    assert DigitsDataProvider("test", dtype=np.float32).inputs.dtype == np.float32
+
+
+def test_digits_unknown_set_is_a_value_error():
+    with pytest.raises(ValueError, match="which_set"):
+        DigitsDataProvider("training")
+
+
+# MNIST from local files --------------------------------------------------------------------------
+
+
+def write_idx(path, array, gzipped):
+    """Write ``array`` (uint8) in the IDX format, independently of the reader under test."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(struct.pack(">I", size) for size in array.shape)
+    content = header + array.astype(np.uint8).tobytes()
+    if gzipped:
+        with gzip.open(str(path) + ".gz", "wb") as file:
+            file.write(content)
+    else:
+        path.write_bytes(content)
+
+
+def tiny_mnist(num_train=12, num_test=4, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.integers(0, 256, (num_train, 28, 28)), rng.integers(0, 10, num_train),
+            rng.integers(0, 256, (num_test, 28, 28)), rng.integers(0, 10, num_test))
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_read_idx_reads_what_was_written(tmp_path, gzipped):
+    array = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    write_idx(tmp_path / "x-idx3-ubyte", array, gzipped)
+    path = tmp_path / ("x-idx3-ubyte.gz" if gzipped else "x-idx3-ubyte")
+    np.testing.assert_array_equal(read_idx(path), array)
+
+
+def test_read_idx_rejects_other_files(tmp_path):
+    (tmp_path / "bad").write_bytes(b"not an idx file")
+    with pytest.raises(ValueError, match="not an IDX file"):
+        read_idx(tmp_path / "bad")
+
+
+def test_read_idx_rejects_truncated_files(tmp_path):
+    write_idx(tmp_path / "x", np.zeros((2, 3), dtype=np.uint8), gzipped=False)
+    (tmp_path / "x").write_bytes((tmp_path / "x").read_bytes()[:-1])
+    with pytest.raises(ValueError, match="declares shape"):
+        read_idx(tmp_path / "x")
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_mnist_from_idx_files_splits_off_the_last_training_images_as_valid(tmp_path, gzipped):
+    train_images, train_labels, test_images, test_labels = tiny_mnist()
+    write_idx(tmp_path / "train-images-idx3-ubyte", train_images, gzipped)
+    write_idx(tmp_path / "train-labels-idx1-ubyte", train_labels, gzipped)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", test_images, gzipped)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", test_labels, gzipped)
+    train = MNISTDataProvider("train", data_dir=tmp_path, num_valid=5, shuffle_order=False)
+    valid = MNISTDataProvider("valid", data_dir=tmp_path, num_valid=5, shuffle_order=False)
+    test = MNISTDataProvider("test", data_dir=tmp_path, shuffle_order=False)
+    np.testing.assert_allclose(train.inputs, train_images[:7].reshape(7, 784) / 255)
+    np.testing.assert_array_equal(train.targets, train_labels[:7])
+    np.testing.assert_allclose(valid.inputs, train_images[7:].reshape(5, 784) / 255)
+    np.testing.assert_array_equal(valid.targets, train_labels[7:])
+    np.testing.assert_allclose(test.inputs, test_images.reshape(4, 784) / 255)
+    assert next(test)[1].shape == (4, 10)
+
+
+def test_mnist_from_npz_files_and_the_environment_variable(tmp_path, monkeypatch):
+    _, _, images, labels = tiny_mnist(num_test=6)
+    np.savez(tmp_path / "mnist-valid.npz", inputs=images.reshape(6, 784).astype(np.uint8),
+             targets=labels)
+    monkeypatch.setenv("MLP_DATA_DIR", str(tmp_path))
+    provider = MNISTDataProvider("valid", flatten=False, shuffle_order=False)
+    assert provider.inputs.shape == (6, 1, 28, 28)
+    np.testing.assert_allclose(provider.inputs[:, 0], images / 255)
+    np.testing.assert_array_equal(provider.targets, labels)
+
+
+def test_missing_mnist_names_the_files_the_directory_and_the_variable(tmp_path):
+    with pytest.raises(FileNotFoundError) as raised:
+        MNISTDataProvider("test", data_dir=tmp_path)
+    message = str(raised.value)
+    for part in (str(tmp_path), "mnist-test.npz", "t10k-images-idx3-ubyte.gz",
+                 "t10k-labels-idx1-ubyte.gz", "MLP_DATA_DIR"):
+        assert part in message
+
+
+def test_mnist_without_any_directory_says_how_to_give_one(monkeypatch):
+    monkeypatch.delenv("MLP_DATA_DIR", raising=False)
+    with pytest.raises(FileNotFoundError, match="MLP_DATA_DIR is not set"):
+        load_mnist("train")
+
+
+# Synthetic data sets ----------------------------------------------------------------------------
+
+
+def test_moons_splits_have_60_20_20_sizes_and_two_classes():
+    sizes = {w: MoonsDataProvider(w, num_examples=200).num_examples for w in ("train", "valid", "test")}
+    assert sizes == {"train": 120, "valid": 40, "test": 40}
+    provider = MoonsDataProvider("train", num_examples=200, batch_size=10)
+    inputs_batch, targets_batch = next(provider)
+    assert inputs_batch.shape == (10, 2) and targets_batch.shape == (10, 2)
+    assert set(np.unique(provider.targets)) == {0, 1}
+
+
+def test_moons_are_determined_by_the_seed():
+    same = MoonsDataProvider("test", seed=3).inputs, MoonsDataProvider("test", seed=3).inputs
+    np.testing.assert_array_equal(*same)
+    assert not np.array_equal(MoonsDataProvider("test", seed=4).inputs, same[0])
+
+
+def test_noise_free_slashes_lie_on_the_right_diagonal():
+    images, labels = make_slashes(200, image_size=7, noise=0.0, min_length=3, seed=1)
+    assert images.shape == (200, 1, 7, 7)
+    rows, columns = np.indices((7, 7))
+    for image, label in zip(images[:, 0], labels, strict=True):
+        lit_rows, lit_columns = rows[image > 0], columns[image > 0]
+        assert lit_rows.size >= 3
+        if label == BACK_SLASH:
+            assert np.unique(lit_columns - lit_rows).size == 1
+        else:
+            assert label == FORWARD_SLASH
+            assert np.unique(lit_columns + lit_rows).size == 1
+        # the stroke is unbroken: consecutive rows
+        np.testing.assert_array_equal(np.sort(lit_rows), np.arange(lit_rows.min(), lit_rows.max() + 1))
+
+
+def test_slashes_are_balanced_seeded_and_in_the_unit_interval():
+    images, labels = make_slashes(100, seed=2)
+    assert np.bincount(labels).tolist() == [50, 50]
+    assert images.min() >= 0 and images.max() <= 1
+    np.testing.assert_array_equal(make_slashes(100, seed=2)[0], images)
+
+
+def test_slashes_provider_gives_images_or_vectors_with_one_of_two_targets():
+    images = SlashesDataProvider("train", num_examples=100, batch_size=8, image_size=6)
+    inputs_batch, targets_batch = next(images)
+    assert inputs_batch.shape == (8, 1, 6, 6) and targets_batch.shape == (8, 2)
+    vectors = SlashesDataProvider("valid", num_examples=100, flatten=True, image_size=6)
+    assert vectors.inputs.shape == (20, 36)
+
+
+def test_slashes_min_length_cannot_exceed_the_image():
+    with pytest.raises(ValueError, match="min_length"):
+        make_slashes(10, image_size=4, min_length=5)

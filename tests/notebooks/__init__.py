@@ -1,0 +1,1 @@
+"""Tests of the lesson notebooks: structure, nbgrader release, and the catalogue of student answers."""
