@@ -28,11 +28,11 @@ demo: $(STAMP)
 	$(PY) -m autograder demo
 
 test: $(STAMP)
-	$(PY) -m ruff check mlp autograder tests
+	$(PY) -m ruff check mlp autograder tests source_notebooks
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
-	$(PY) -m ruff check mlp autograder tests
+	$(PY) -m ruff check mlp autograder tests source_notebooks
 
 benchmark: $(STAMP)
 	$(PY) -m mlp.benchmark
