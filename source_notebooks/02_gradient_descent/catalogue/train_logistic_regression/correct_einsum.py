@@ -3,7 +3,7 @@ def train_logistic_regression(train_data, input_dim, num_classes, num_epochs, le
     weights = np.zeros((num_classes, input_dim))
     biases = np.zeros(num_classes)
     epoch_losses = []
-    for epoch in range(num_epochs):
+    for _epoch in range(num_epochs):
         total, count = 0.0, 0
         for inputs_batch, targets_batch in train_data:
             logits = np.einsum("nd,kd->nk", inputs_batch, weights) + biases
