@@ -54,7 +54,14 @@ def make_parser():
     grade.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     grade.add_argument("--students", nargs="+", default=None, metavar="STUDENT")
     grade.add_argument("--timeout", type=_positive_float, default=None,
-                       help="wall-clock seconds allowed per submission (default: 1800)")
+                       help="wall-clock seconds allowed per submission, then it is stopped (default: 1800)")
+    grade.add_argument("--cell-timeout", type=_positive_float, default=None,
+                       help="seconds per cell (default: ExecutePreprocessor.timeout in nbgrader_config.py)")
+    grade.add_argument("--notebook-timeout", type=_positive_float, default=None,
+                       help="seconds for all cells of a notebook; later cells are not run "
+                            "(default: GuardedExecute.notebook_timeout in nbgrader_config.py)")
+    grade.add_argument("--max-file-mb", type=_positive_float, default=None,
+                       help="submitted files larger than this are not graded (default: 100)")
     grade.add_argument("--force", action="store_true", help="grade again submissions already autograded")
     grade.add_argument("--no-feedback", action="store_true", help="do not generate feedback")
     grade.add_argument("--no-export", action="store_true", help="do not write grades.csv")
@@ -107,10 +114,16 @@ def _grade(course, arguments, progress):
     results = grade(course, arguments.assignments or None, students=arguments.students, workers=arguments.workers,
                     timeout=arguments.timeout or DEFAULT_TIMEOUT, force=arguments.force, progress=progress,
                     feedback=not arguments.no_feedback, export=not arguments.no_export,
-                    keep_scratch=arguments.keep_scratch)
+                    keep_scratch=arguments.keep_scratch, cell_timeout=arguments.cell_timeout,
+                    notebook_timeout=arguments.notebook_timeout,
+                    max_file_bytes=int(arguments.max_file_mb * 1024 ** 2) if arguments.max_file_mb else None)
     rows = [[r.student, r.assignment, r.status, f"{r.score:g} / {r.max_score:g}" if r.status != "skipped"
-             else "", r.reason or ", ".join(r.failed_tests)] for r in results]
+             else "", "; ".join(filter(None, [r.reason, ", ".join(r.failed_tests),
+                                             "NEEDS REVIEW" if r.review else ""]))] for r in results]
     print(format_table(["student", "assignment", "status", "autograded", "failed tests / reason"], rows))
+    flagged = [r for r in results if r.review]
+    for result in flagged:
+        print(f"needs review: {result.key}: " + "; ".join(result.review[:5]))
     skipped = sum(r.status == "skipped" for r in results)
     if skipped:
         print(f"{skipped} submission(s) already autograded and unchanged were skipped (use --force to grade again)")

@@ -123,12 +123,19 @@ def merge_graded(gradebook, assignment, student, state):
         notebook.late_submission_penalty = values["late_submission_penalty"]
         for grade in notebook.grades:
             if grade.name in values["grades"]:
-                grade.auto_score = values["grades"][grade.name]["auto_score"]
+                grade.auto_score = _within(values["grades"][grade.name]["auto_score"], grade.max_score)
                 grade.needs_manual_grade = values["grades"][grade.name]["needs_manual_grade"]
         for comment in notebook.comments:
             if comment.name in values["comments"]:
                 comment.auto_comment = values["comments"][comment.name]
     gradebook.db.commit()
+
+
+def _within(score, max_score):
+    """A score clamped to [0, max_score] of the course gradebook (None stays None: not autograded)."""
+    if score is None:
+        return None
+    return min(max(float(score), 0.0), float(max_score))
 
 
 def merge_failed(gradebook, assignment, student, reason, timestamp=None):

@@ -13,6 +13,8 @@ How it stays identical to serial ``nbgrader autograde`` and safe for the SQLite 
    timeout) is recorded with zero and a reason; the others carry on.
 """
 
+import hashlib
+import math
 import shutil
 import sys
 import tempfile
@@ -27,13 +29,18 @@ DEFAULT_TIMEOUT = 1800.0
 
 
 def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT_TIMEOUT, force=False,
-          progress=None, feedback=True, export=True, keep_scratch=False, config_overrides=None, log=print):
+          progress=None, feedback=True, export=True, keep_scratch=False, config_overrides=None, log=print,
+          cell_timeout=None, notebook_timeout=None, max_file_bytes=None):
     """Autograde the submissions under ``course/submitted/<student>/<assignment>/``.
 
     assignments / students: restrict to these (default: every submission found).
     workers: worker processes (default: the number of cores).
-    timeout: wall-clock seconds allowed per submission (the per-cell limit is nbgrader's
-        ``ExecutePreprocessor.timeout`` from the course configuration).
+    timeout: wall-clock seconds allowed per submission; past it the worker and kernel are killed
+        and the submission is recorded as not graded.
+    cell_timeout: seconds per cell (default: ``ExecutePreprocessor.timeout`` of the course config).
+    notebook_timeout: seconds for all cells of a notebook (default: ``GuardedExecute.notebook_timeout``);
+        the cells left when it runs out are not run, the earlier ones keep their scores.
+    max_file_bytes: files of a submission larger than this are not copied for grading.
     force: grade again submissions that are already autograded and unchanged.
     progress: show a tqdm bar (default: when stderr is a terminal).
     Returns one :class:`GradingResult` per submission found (skipped ones included).
@@ -42,6 +49,7 @@ def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT
 
     put_tools_on_path()
     course.require_config()
+    config_overrides = _with_limits(config_overrides, cell_timeout, notebook_timeout)
     pairs = course.submissions(assignments, students)
     if assignments:
         unknown = sorted(set(assignments) - {assignment for _, assignment in pairs})
@@ -73,8 +81,11 @@ def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT
                     "source_dir": str(course.source_dir(assignment)), "config_file": str(course.config_file),
                     "notebooks": notebooks[assignment],
                     "snapshot": student_snapshot(gradebook, assignment, student),
-                    "config_overrides": config_overrides or {},
+                    "config_overrides": config_overrides,
                     "scratch": str(run_dir / "jobs" / f"{len(jobs):04d}-{student}-{assignment}"),
+                    "hidden_paths": hidden_paths(course, run_dir),
+                    "max_file_bytes": max_file_bytes,
+                    "submission_digest": folder_digest(course.submitted_dir(student, assignment)),
                 })
         templates = {}
         for assignment in sorted({job["assignment"] for job in jobs}):
@@ -102,6 +113,37 @@ def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT
         elif log:
             log(f"scratch folders kept in {run_dir}")
     return results
+
+
+def _with_limits(config_overrides, cell_timeout, notebook_timeout):
+    """``config_overrides`` with the per-cell and per-notebook limits added (when given)."""
+    overrides = {section: dict(values) for section, values in (config_overrides or {}).items()}
+    if cell_timeout is not None:
+        overrides.setdefault("ExecutePreprocessor", {})["timeout"] = max(1, int(math.ceil(cell_timeout)))
+    if notebook_timeout is not None:
+        overrides.setdefault("GuardedExecute", {})["notebook_timeout"] = max(1, int(math.ceil(notebook_timeout)))
+    return overrides
+
+
+def hidden_paths(course, run_dir):
+    """Folders a grading kernel must not see: the course, lesson sources, answer key, this run, the repository."""
+    from autograder.environment import repository_root
+
+    return [str(path) for path in (course.root, course.source_notebooks, course.solutions, run_dir,
+                                   repository_root())]
+
+
+def folder_digest(folder):
+    """SHA-256 of every file under ``folder`` (relative path -> hex digest); the submission is only read."""
+    digests = {}
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            digests[str(path.relative_to(folder))] = digest.hexdigest()
+    return digests
 
 
 def _start_pool(run_dir, workers, expected_jobs, timeout):
@@ -142,9 +184,12 @@ def _run_jobs(course, jobs, pool, progress, keep_scratch, tqdm):
 
 def _merge(course, gradebook, job, record):
     """Bring one finished job into the course (gradebook, autograded/, log); the parent only."""
-    from autograder.gradebook_sync import merge_failed, merge_graded
+    from autograder.gradebook_sync import merge_failed, merge_graded, read_autograde_state
 
     student, assignment = job["student"], job["assignment"]
+    review = list(record.get("review") or [])
+    if folder_digest(course.submitted_dir(student, assignment)) != job["submission_digest"]:
+        review.append("the submitted files changed while the submission was being graded")
     log_file = course.log_file(assignment, student)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     log_file.write_text(record.get("log", "") + ("\nreason: " + record["reason"] if record.get("reason") else ""))
@@ -154,12 +199,16 @@ def _merge(course, gradebook, job, record):
     if record.get("status") == "graded":
         merge_graded(gradebook, assignment, student, record["state"])
         shutil.copytree(record["autograded_dir"], destination)
-        return GradingResult.from_state(student, assignment, record["state"], elapsed=record.get("elapsed", 0.0))
+        merged = read_autograde_state(gradebook, assignment, student)  # the course's max scores, clamped scores
+        result = GradingResult.from_state(student, assignment, merged, elapsed=record.get("elapsed", 0.0))
+        result.reason, result.review = record.get("reason", ""), review
+        return result
     reason = record.get("reason") or "unknown failure"
     merge_failed(gradebook, assignment, student, reason, timestamp=_submitted_timestamp(course, student, assignment))
     return GradingResult(student, assignment, "failed", reason=reason,
                          max_score=autograded_max_score(gradebook, assignment),
-                         failed_tests=autograded_test_ids(gradebook, assignment), elapsed=record.get("elapsed", 0.0))
+                         failed_tests=autograded_test_ids(gradebook, assignment), elapsed=record.get("elapsed", 0.0),
+                         review=review)
 
 
 def autograded_test_ids(gradebook, assignment):

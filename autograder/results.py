@@ -9,8 +9,11 @@ class GradingResult:
     """What happened to one submission.
 
     status: "graded", "failed" (recorded with zero and ``reason``) or "skipped" (already graded).
+    reason: why it failed, or for a graded one why it was graded only in part (a kernel that died,
+        a time limit, files not copied); empty otherwise.
     score / max_score: autograded points (test cells only) and their maximum.
     failed_tests: grade_ids of test cells that did not get full points.
+    review: "needs review" flags (suspicious code found in the submission); they never change a score.
     """
 
     student: str
@@ -23,6 +26,7 @@ class GradingResult:
     needs_manual_grade: int = 0
     seconds_late: float = 0.0
     elapsed: float = 0.0
+    review: list = field(default_factory=list)
 
     @property
     def key(self):

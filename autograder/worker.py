@@ -25,42 +25,93 @@ from pathlib import Path
 RESULT_MARKER = "@@autograder-result@@ "
 
 
-def copy_submission(source, destination):
-    """Copy the regular files of a submission (symlinks and special files are skipped)."""
+DEFAULT_MAX_FILE_BYTES = 100 * 1024 ** 2
+DEFAULT_MAX_TOTAL_BYTES = 500 * 1024 ** 2
+DEFAULT_MAX_FILES = 2000
+
+
+def copy_submission(source, destination, max_file_bytes=DEFAULT_MAX_FILE_BYTES,
+                    max_total_bytes=DEFAULT_MAX_TOTAL_BYTES, max_files=DEFAULT_MAX_FILES):
+    """Copy the regular files of a submission; returns what was skipped, one reason each.
+
+    Symlinks and special files are skipped, and so are files larger than ``max_file_bytes``,
+    files past ``max_files`` and files that would bring the copy above ``max_total_bytes``.
+    The source folder is only read.
+    """
     destination.mkdir(parents=True, exist_ok=True)
     skipped = []
+    copied_files = copied_bytes = 0
     for root, dirs, files in os.walk(source, followlinks=False):
         relative = Path(root).relative_to(source)
+        dirs.sort()
         for name in list(dirs):
             if os.path.islink(os.path.join(root, name)) or name in (".ipynb_checkpoints", "__pycache__"):
                 dirs.remove(name)
-        for name in files:
+        for name in sorted(files):
             path = Path(root) / name
+            shown = str(relative / name)
             if path.is_symlink() or not path.is_file():
-                skipped.append(str(relative / name))
+                skipped.append(f"{shown} (not a regular file)")
+                continue
+            size = path.stat().st_size
+            if size > max_file_bytes:
+                skipped.append(f"{shown} ({size} bytes, more than the limit of {max_file_bytes} per file)")
+                continue
+            if copied_files >= max_files or copied_bytes + size > max_total_bytes:
+                skipped.append(f"{shown} (the submission is over its limit of {max_files} files / "
+                               f"{max_total_bytes} bytes)")
                 continue
             target = destination / relative / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+            copied_files += 1
+            copied_bytes += size
     return skipped
+
+
+def notebook_problem(path):
+    """Why the file at ``path`` cannot be graded as a notebook, or None when it can."""
+    import nbformat
+
+    data = path.read_bytes()
+    if not data.strip():
+        return f"{path.name} is empty"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"{path.name} is not UTF-8 text (byte {error.start}: {data[error.start:error.start + 1]!r})"
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # noqa: BLE001 -- every failure to read becomes a reason
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"{path.name} is not a valid notebook ({type(error).__name__}: {message[:200]})"
+    return None
+
+
+def adopt_renamed_notebook(folder, expected):
+    """When exactly one expected notebook is missing and exactly one other notebook is present, give it
+    the expected name (a student who renamed ``fixture.ipynb`` to ``fixture-Copy1.ipynb``). Returns a note."""
+    present = sorted(p.name for p in folder.glob("*.ipynb"))
+    missing = [name for name in expected if name not in present]
+    extra = [name for name in present if name not in expected]
+    if len(missing) == 1 and len(extra) == 1:
+        (folder / extra[0]).rename(folder / missing[0])
+        return f"{extra[0]} was graded as {missing[0]} (the notebook was renamed)"
+    return None
 
 
 def unreadable_notebooks(folder, expected):
     """Reasons why notebooks of the submission cannot be graded (unreadable or invalid files)."""
-    import nbformat
-
     reasons = []
     present = sorted(p.name for p in folder.glob("*.ipynb"))
     if not set(expected) & set(present):
         reasons.append("the submission holds none of the assignment's notebooks (expected {}, found {})".format(
             ", ".join(expected), ", ".join(present) or "no notebook"))
     for name in sorted(set(expected) & set(present)):
-        try:
-            notebook = nbformat.read(str(folder / name), as_version=4)
-            nbformat.validate(notebook)
-        except Exception as error:  # noqa: BLE001 -- every failure to read becomes a reason
-            message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            reasons.append(f"{name} is not a valid notebook ({type(error).__name__}: {message[:200]})")
+        problem = notebook_problem(folder / name)
+        if problem:
+            reasons.append(problem)
     return reasons
 
 
@@ -85,6 +136,8 @@ def grade_submission(job):
 
     from autograder.course import Course, load_config, make_api
     from autograder.gradebook_sync import apply_snapshot, read_autograde_state
+    from autograder.guarded_execute import take_notes
+    from autograder.review import review_submission
 
     started = time.perf_counter()
     scratch = Path(job["scratch"])
@@ -97,28 +150,42 @@ def grade_submission(job):
     shutil.copyfile(job["template_db"], course.gradebook_file)
     shutil.copytree(job["source_dir"], course.source_dir(assignment))
     submitted = course.submitted_dir(student, assignment)
-    skipped = copy_submission(Path(job["submission_dir"]), submitted)
+    limits = {key: job[key] for key in ("max_file_bytes", "max_total_bytes", "max_files") if job.get(key)}
+    skipped = copy_submission(Path(job["submission_dir"]), submitted, **limits)
+    notes = []
     if skipped:
-        record["log"] += "skipped (not regular files): {}\n".format(", ".join(skipped))
+        record["log"] += "skipped: {}\n".format("; ".join(skipped))
+        notes.append("files not graded: " + "; ".join(skipped))
+    renamed = adopt_renamed_notebook(submitted, job["notebooks"])
+    if renamed:
+        notes.append(renamed)
     problems = unreadable_notebooks(submitted, job["notebooks"])
+    record["review"] = review_submission(submitted, job["notebooks"])
     if problems:
-        record["reason"] = "; ".join(problems)
+        record["reason"] = "; ".join(problems + notes)
         record["elapsed"] = time.perf_counter() - started
         return record
 
     os.environ.update(_private_environment(scratch))
-    config = load_config(course, **job.get("config_overrides", {}))
+    overrides = job.get("config_overrides", {})
+    hidden = list(job.get("hidden_paths", [])) + [str(scratch.parent)]
+    guarded = dict(overrides.get("GuardedExecute", {}))
+    guarded["hidden_paths"] = list(guarded.get("hidden_paths", [])) + hidden
+    config = load_config(course, **dict(overrides, GuardedExecute=guarded))
     with Gradebook(course.db_url, job["course_id"]) as gradebook:
         apply_snapshot(gradebook, assignment, job["snapshot"])
     api = make_api(course, config)
+    take_notes()
     result = api.autograde(assignment, student, force=True, create=True)
+    notes.extend(take_notes())
     record["log"] += result.get("log", "") + result.get("error", "")
     if not result.get("success"):
-        record["reason"] = nbgrader_failure_reason(result)
+        record["reason"] = "; ".join([nbgrader_failure_reason(result)] + notes)
     else:
         with Gradebook(course.db_url, job["course_id"]) as gradebook:
             record["state"] = read_autograde_state(gradebook, assignment, student)
         record["status"] = "graded"
+        record["reason"] = "; ".join(notes)
         record["autograded_dir"] = str(course.autograded_dir(student, assignment))
     record["elapsed"] = time.perf_counter() - started
     return record

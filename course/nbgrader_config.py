@@ -37,3 +37,42 @@ c.GenerateFeedback.preprocessors = [
     "autograder.feedback.StudentFacingFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Grading safety (see "Grading safety" in autograder/README.md). Before nbgrader's OverwriteCells,
+# every cell's nbgrader metadata is reset to the gradebook's (a test cell turned into a solution
+# cell, invented grade_ids and points count for nothing). Execution uses GuardedExecute instead of
+# nbgrader's Execute: a sandboxed kernel with resource limits, a guard that restores NumPy, mlp,
+# builtins and IPython's machinery before every test cell, and a test cell passes only if it ran
+# to its end with an "ok" reply.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "autograder.sanitize.RestoreCellMetadata",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "autograder.guarded_execute.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# All cells of one notebook together get this many seconds of wall-clock time; cells left when it
+# runs out are not run (their tests score zero, the earlier ones count). `grade --timeout` is the
+# hard limit for a whole submission, enforced by killing the worker.
+c.GuardedExecute.notebook_timeout = 900
+# "auto": the bwrap sandbox when it works on this machine (apt-get install bubblewrap), else only
+# resource limits; "bwrap": refuse to grade without it; "none": resource limits only.
+c.GuardedExecute.sandbox = "auto"
+# Resource limits of each kernel (0 = unset): CPU seconds, address space, largest file written,
+# extra processes (the last is not enforced when grading as root).
+c.GuardedExecute.cpu_seconds = 3600
+c.GuardedExecute.memory_bytes = 4 * 1024 ** 3
+c.GuardedExecute.file_size_bytes = 256 * 1024 ** 2
+c.GuardedExecute.max_processes = 256
+# Output kept per cell; the rest is dropped with a note.
+c.GuardedExecute.max_output_bytes = 2_000_000

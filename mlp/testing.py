@@ -14,6 +14,40 @@ import numpy as np
 
 from mlp.gradcheck import GradientCheckReport
 
+# The NumPy functions the helpers use, bound once when this module is imported (before any
+# notebook cell runs): a student cell that rebinds ``np.abs = ...`` or ``np.any = ...`` does not
+# change what the helpers compute. The grader's kernel guard also restores NumPy itself before
+# every graded test cell.
+_asarray = np.asarray
+_ndim = np.ndim
+_ndarray = np.ndarray
+_number = np.number
+_float64 = np.float64
+_dtype = np.dtype
+_isfinite = np.isfinite
+_absolute = np.absolute
+_argwhere = np.argwhere
+_argmax = np.argmax
+_unravel_index = np.unravel_index
+_logical_not = np.logical_not
+_greater = np.greater
+_add = np.add
+_multiply = np.multiply
+_subtract = np.subtract
+_equal = np.equal
+_count_nonzero = np.count_nonzero
+_mean = np.mean
+
+
+def _all(array) -> bool:
+    """True when every entry is true (a count, so it does not go through ``np.all``)."""
+    array = _asarray(array, dtype=bool)
+    return int(_count_nonzero(array)) == array.size
+
+
+def _any(array) -> bool:
+    return int(_count_nonzero(_asarray(array, dtype=bool))) > 0
+
 
 def _format_shape(shape) -> str:
     return str(tuple(shape))
@@ -21,12 +55,12 @@ def _format_shape(shape) -> str:
 
 def assert_array(got, what: str) -> np.ndarray:
     """Fail unless ``got`` is a NumPy array of real numbers with no NaN or inf; return it."""
-    if not isinstance(got, np.ndarray):
+    if not isinstance(got, _ndarray):
         raise AssertionError(f"{what}: expected a NumPy array, got {type(got).__name__}")
     if got.dtype.kind not in "fiu":
         raise AssertionError(f"{what}: expected an array of real numbers, got dtype {got.dtype}")
-    if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0])
+    if got.dtype.kind == "f" and not _all(_isfinite(got)):
+        bad = tuple(int(i) for i in _argwhere(_logical_not(_isfinite(got)))[0])
         raise AssertionError(
             f"{what}: the result contains NaN or inf (first at index {bad}: {got[bad]}); "
             "look for an overflow, e.g. exp of a large number, or a division by zero"
@@ -43,20 +77,20 @@ def assert_shape(got, shape, what: str) -> None:
 
 def assert_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-8) -> None:
     """Fail unless ``got`` matches ``expected`` entry by entry within ``atol + rtol * |expected|``."""
-    expected = np.asarray(expected)
-    if np.ndim(got) == 0 and expected.ndim == 0:
-        if not isinstance(got, (int, float, np.number, np.ndarray)):
+    expected = _asarray(expected)
+    if _ndim(got) == 0 and expected.ndim == 0:
+        if not isinstance(got, (int, float, _number, _ndarray)):
             raise AssertionError(f"{what}: expected a number, got {type(got).__name__}")
         got_value = float(got)
-        if not np.isfinite(got_value) or abs(got_value - float(expected)) > atol + rtol * abs(float(expected)):
+        if not bool(_isfinite(got_value)) or abs(got_value - float(expected)) > atol + rtol * abs(float(expected)):
             raise AssertionError(f"{what}: expected {float(expected):.6g}, got {got_value:.6g}")
         return
     assert_shape(got, expected.shape, what)
-    difference = np.abs(got.astype(np.float64) - expected.astype(np.float64))
-    allowed = atol + rtol * np.abs(expected.astype(np.float64))
-    wrong = difference > allowed
-    if np.any(wrong):
-        index = tuple(int(i) for i in np.unravel_index(np.argmax(difference - allowed), expected.shape))
+    difference = _absolute(_subtract(got.astype(_float64), expected.astype(_float64)))
+    allowed = _add(atol, _multiply(rtol, _absolute(expected.astype(_float64))))
+    wrong = _greater(difference, allowed)
+    if _any(wrong):
+        index = tuple(int(i) for i in _unravel_index(_argmax(_subtract(difference, allowed)), expected.shape))
         raise AssertionError(
             f"{what}: at index {index} expected {expected[index]:.6g}, got {got[index]:.6g} "
             f"({int(wrong.sum())} of {expected.size} entries differ; "
@@ -67,8 +101,8 @@ def assert_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-
 def assert_dtype(got, dtype, what: str) -> None:
     """Fail unless ``got`` has ``dtype`` (e.g. float32 in should give float32 out)."""
     got = assert_array(got, what)
-    if got.dtype != np.dtype(dtype):
-        raise AssertionError(f"{what}: expected dtype {np.dtype(dtype)}, got {got.dtype}")
+    if got.dtype != _dtype(dtype):
+        raise AssertionError(f"{what}: expected dtype {_dtype(dtype)}, got {got.dtype}")
 
 
 def assert_gradients_ok(reports) -> None:
@@ -82,7 +116,7 @@ def assert_gradients_ok(reports) -> None:
 
 def assert_at_least(value: float, threshold: float, what: str) -> None:
     """Fail unless ``value >= threshold`` (e.g. an accuracy bar)."""
-    if not np.isfinite(value) or value < threshold:
+    if not bool(_isfinite(value)) or value < threshold:
         raise AssertionError(f"{what}: expected at least {threshold:g}, got {value:.4g}")
 
 
@@ -140,4 +174,4 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
         outputs: array of shape (batch_size, num_classes).
         targets: one-of-K array of the same shape.
     """
-    return float(np.mean(np.argmax(outputs, axis=-1) == np.argmax(targets, axis=-1)))
+    return float(_mean(_equal(_argmax(outputs, axis=-1), _argmax(targets, axis=-1))))

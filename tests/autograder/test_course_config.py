@@ -7,18 +7,20 @@ import warnings
 import nbformat
 import pytest
 from nbconvert.preprocessors import ExecutePreprocessor
-from nbgrader.converters import GenerateFeedback
+from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearSolutions, Execute, IgnorePattern, OverwriteCells
 from sklearn.exceptions import ConvergenceWarning
 from tqdm import tqdm
 
 from autograder.course import Course, load_config
+from autograder.guarded_execute import GuardedExecute
 
 from .conftest import REPOSITORY
 
 CONFIGURED_CLASSES = {cls.__name__: cls for cls in (
-    CourseDirectory, ExecutePreprocessor, ClearSolutions, OverwriteCells, IgnorePattern, GenerateFeedback)}
+    CourseDirectory, ExecutePreprocessor, ClearSolutions, OverwriteCells, IgnorePattern, GenerateFeedback, Autograde,
+    GuardedExecute)}
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,18 @@ def test_course_id_is_set(config):
 
 def test_per_cell_timeout_reaches_nbgraders_execute_preprocessor(config):
     assert Execute(config=config).timeout == config.ExecutePreprocessor.timeout > 0
+
+
+def test_autograding_executes_with_the_guarded_preprocessor_and_restores_metadata_first(config):
+    sanitize, execute = config.Autograde.sanitize_preprocessors, config.Autograde.autograde_preprocessors
+    assert "nbgrader.preprocessors.Execute" not in execute
+    assert execute[0] == "autograder.guarded_execute.GuardedExecute"
+    assert sanitize.index("autograder.sanitize.RestoreCellMetadata") < sanitize.index(
+        "nbgrader.preprocessors.OverwriteCells")
+    guarded = GuardedExecute(config=config)
+    assert guarded.timeout == config.ExecutePreprocessor.timeout
+    assert guarded.notebook_timeout > guarded.timeout
+    assert guarded.sandbox == "auto"
 
 
 def test_code_stub_is_the_python_not_implemented_stub(config):

@@ -67,3 +67,36 @@ def test_accuracy_counts_argmax_matches():
     outputs = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
     targets = np.array([[0, 1], [0, 1], [0, 1]])
     assert testing.accuracy(outputs, targets) == pytest.approx(2 / 3)
+
+
+@pytest.fixture
+def numpy_rigged_to_pass(monkeypatch):
+    """NumPy functions replaced the way a cheating notebook cell would replace them."""
+    for name in ("allclose", "array_equal"):
+        monkeypatch.setattr(np, name, lambda *args, **kwargs: True)
+    monkeypatch.setattr(np, "isclose", lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool))
+    for name in ("abs", "absolute", "argmax", "subtract", "mean", "equal"):
+        monkeypatch.setattr(np, name, lambda *args, **kwargs: np.zeros(1))
+    monkeypatch.setattr(np, "isfinite", lambda value: np.ones(np.shape(value), dtype=bool))
+    monkeypatch.setattr(np, "any", lambda *args, **kwargs: False)
+    monkeypatch.setattr(np, "all", lambda *args, **kwargs: True)
+
+
+def test_assert_close_still_fails_wrong_arrays_when_numpy_is_rigged(numpy_rigged_to_pass):
+    with pytest.raises(AssertionError, match=r"at index \(1,\) expected 2, got 5"):
+        testing.assert_close(np.array([1.0, 5.0]), np.array([1.0, 2.0]), "fprop")
+    with pytest.raises(AssertionError, match="expected 0.5, got 0.7"):
+        testing.assert_close(0.7, 0.5, "sigmoid(0)")
+
+
+def test_assert_array_still_finds_nan_when_numpy_is_rigged(numpy_rigged_to_pass):
+    with pytest.raises(AssertionError, match="NaN or inf"):
+        testing.assert_array(np.array([1.0, np.nan]), "outputs")
+    with pytest.raises(AssertionError, match="expected at least 0.9"):
+        testing.assert_at_least(float("nan"), 0.9, "accuracy")
+
+
+def test_accuracy_is_still_right_when_numpy_is_rigged(numpy_rigged_to_pass):
+    outputs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    targets = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+    assert testing.accuracy(outputs, targets) == pytest.approx(2 / 3)
