@@ -4,22 +4,28 @@ For each convolution shape it times one training pass (``fprop``, ``bprop`` and
 ``grads_wrt_params``, float32) of
 
 * ``ours``: :class:`mlp.layers.ConvolutionalLayer` (im2col + matrix products);
-* ``naive``: :func:`naive_convolution_step` below, a loop over output positions (vectorised
-  over the batch and the channels), timed on fewer repeats because it is slow;
+* ``naive``: :func:`naive_convolution_step` below, the convolution a student writes first: Python
+  loops over the images and the output positions, with one ``np.dot`` over the window (for all
+  output channels at once) at each position, forwards and again backwards;
+* ``position loop``: :func:`position_loop_convolution_step`, a much stronger baseline that loops
+  over the output positions only, with the whole batch and all channels in three BLAS products
+  per position;
 * ``torch``: ``torch.nn.functional.conv2d`` forward and backward (input, weight and bias
   gradients) on the CPU, when PyTorch is installed (it is never needed by the kit itself),
 
-checks that all three give the same numbers, and prints the ratios together with the
+checks that all of them give the same numbers, and prints the ratios together with the
 effective GFLOP/s of our layer next to those of one float32 ``np.matmul`` of the same FLOP
-count (what NumPy's BLAS can do at best on this machine). It then times one SGD training
-step of a 784-256-256-10 ReLU network on a batch of 100, ours against PyTorch.
+count (what NumPy's BLAS does on well-shaped square matrices on this machine). It then times
+one SGD training step of a 784-256-256-10 ReLU network on a batch of 100, ours against PyTorch.
 
-Timings are medians over repeats after a warm-up; the implementations are timed in
-alternating blocks (see :func:`time_in_blocks`), with freed memory kept for reuse (see
-:func:`keep_freed_memory`; ``--fresh-memory`` turns that off). PyTorch gets as many threads as
-NumPy's BLAS uses (from ``threadpoolctl`` when available, else ``os.cpu_count()``).
-The header line names NumPy's BLAS and the CPU kernels it uses: they set the speed of the
-matrix products, and so of our layer.
+Timings are medians over repeats after a warm-up (the two loop baselines are slow, so they get
+fewer repeats and no warm-up); the implementations are timed in alternating blocks (see
+:func:`time_in_blocks`), with freed memory kept for reuse (see :func:`keep_freed_memory`;
+``--fresh-memory`` turns that off). Every repeat of ``ours`` does all the work of a training step:
+``fprop`` builds its im2col matrix afresh each time, even though the inputs are the same. PyTorch
+gets as many threads as NumPy's BLAS uses (from ``threadpoolctl`` when available, else
+``os.cpu_count()``). The header line names NumPy's BLAS and the CPU kernels it uses: they set the
+speed of the matrix products, and so of our layer.
 """
 
 from __future__ import annotations
@@ -89,7 +95,14 @@ QUICK_MLP_SIZES = (8, 20, 16, 16, 10)
 
 def naive_convolution_step(inputs: np.ndarray, kernels: np.ndarray, biases: np.ndarray,
                            grads_wrt_outputs: np.ndarray, stride: int = 1, padding: int = 0):
-    """Convolution forward pass and all gradients with a Python loop over output positions.
+    """The textbook convolution: Python loops over images and output positions, one dot per position.
+
+    Forwards, at each ``(image, output row, output column)`` one ``np.dot`` of the kernels (as an
+    ``(out_channels, in_channels * kh * kw)`` matrix) with the flattened window gives that position's
+    outputs for all output channels. Backwards, the same loops visit every position again: its
+    output gradients add the window to the kernel gradients and the kernels to the window's input
+    gradients. Only the channels are vectorised. This is the "naive implementation that loops over
+    output positions" the performance target compares with.
 
     Args:
         inputs: ``(batch_size, in_channels, height, width)``; kernels: ``(out_channels, in_channels, kh, kw)``;
@@ -97,6 +110,42 @@ def naive_convolution_step(inputs: np.ndarray, kernels: np.ndarray, biases: np.n
 
     Returns:
         ``(outputs, grads_wrt_inputs, grads_wrt_kernels, grads_wrt_biases)``.
+    """
+    batch_size, in_channels, height, width = inputs.shape
+    out_channels, _, kernel_height, kernel_width = kernels.shape
+    out_height = output_length(height, kernel_height, stride, padding)
+    out_width = output_length(width, kernel_width, stride, padding)
+    padded = np.pad(inputs, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    kernel_matrix = kernels.reshape(out_channels, -1)
+    outputs = np.empty((batch_size, out_channels, out_height, out_width), dtype=np.result_type(inputs, kernels))
+    for n in range(batch_size):
+        for i in range(out_height):
+            for j in range(out_width):
+                window = padded[n, :, i * stride:i * stride + kernel_height, j * stride:j * stride + kernel_width]
+                outputs[n, :, i, j] = np.dot(kernel_matrix, window.ravel()) + biases
+    grads_wrt_padded = np.zeros_like(padded, dtype=outputs.dtype)
+    grads_wrt_kernel_matrix = np.zeros_like(kernel_matrix, dtype=outputs.dtype)
+    for n in range(batch_size):
+        for i in range(out_height):
+            for j in range(out_width):
+                rows = slice(i * stride, i * stride + kernel_height)
+                cols = slice(j * stride, j * stride + kernel_width)
+                grads_here = grads_wrt_outputs[n, :, i, j]  # (out_channels,)
+                grads_wrt_kernel_matrix += np.outer(grads_here, padded[n, :, rows, cols].ravel())
+                grads_wrt_padded[n, :, rows, cols] += np.dot(grads_here, kernel_matrix).reshape(
+                    in_channels, kernel_height, kernel_width)
+    grads_wrt_inputs = grads_wrt_padded[:, :, padding:padding + height, padding:padding + width]
+    return (outputs, grads_wrt_inputs, grads_wrt_kernel_matrix.reshape(kernels.shape),
+            grads_wrt_outputs.sum(axis=(0, 2, 3)))
+
+
+def position_loop_convolution_step(inputs: np.ndarray, kernels: np.ndarray, biases: np.ndarray,
+                                   grads_wrt_outputs: np.ndarray, stride: int = 1, padding: int = 0):
+    """A stronger baseline: a Python loop over output positions only, batch and channels vectorised.
+
+    At each output position, three BLAS products (``np.tensordot``) over the whole batch give the
+    outputs, the kernel-gradient contribution and the input-gradient contribution. Same arguments and
+    results as :func:`naive_convolution_step`.
     """
     batch_size, _, height, width = inputs.shape
     out_channels, _, kernel_height, kernel_width = kernels.shape
@@ -169,19 +218,58 @@ def relative_difference(ours: Sequence[np.ndarray], reference: Sequence[np.ndarr
 AGREEMENT_TOLERANCE = 1e-4  # float32 sums of a few thousand terms
 
 
-def blas_description() -> tuple[str, int]:
-    """A short description of NumPy's BLAS and its number of threads."""
+@dataclass(frozen=True)
+class BlasInfo:
+    """NumPy's BLAS as ``threadpoolctl`` reports it."""
+
+    description: str
+    num_threads: int
+    architecture: str | None = None  # the CPU kernels OpenBLAS picked, e.g. "Haswell" or "SkylakeX"
+
+
+def blas_info() -> BlasInfo:
+    """A short description of NumPy's BLAS, its number of threads and the CPU kernels it uses."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return "BLAS unknown (threadpoolctl not installed)", os.cpu_count() or 1
+        return BlasInfo("BLAS unknown (threadpoolctl not installed)", os.cpu_count() or 1)
     pools = [pool for pool in threadpool_info() if pool.get("user_api") == "blas"]
     numpy_pools = [pool for pool in pools if "numpy" in pool.get("filepath", "")] or pools
     if not numpy_pools:
-        return "BLAS unknown", os.cpu_count() or 1
+        return BlasInfo("BLAS unknown", os.cpu_count() or 1)
     pool = numpy_pools[0]
-    description = f"{pool.get('internal_api', '?')} {pool.get('version', '')} ({pool.get('architecture', '?')} kernels)"
-    return description, int(pool.get("num_threads", os.cpu_count() or 1))
+    architecture = pool.get("architecture")
+    description = f"{pool.get('internal_api', '?')} {pool.get('version', '')} ({architecture or '?'} kernels)"
+    return BlasInfo(description, int(pool.get("num_threads", os.cpu_count() or 1)), architecture)
+
+
+#: OpenBLAS kernel families that use AVX-512.
+OPENBLAS_AVX512_KERNELS = frozenset({"skylakex", "cooperlake", "sapphirerapids"})
+
+
+def cpu_flags() -> frozenset[str]:
+    """The instruction-set flags of the CPU from ``/proc/cpuinfo`` (empty where that file does not exist)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def blas_kernel_note(flags: frozenset[str], architecture: str | None) -> str | None:
+    """A warning when the CPU has AVX-512 but OpenBLAS runs narrower kernels, else ``None``.
+
+    OpenBLAS picks its kernels from the CPU model it recognises; on CPUs newer than the build it may
+    fall back to AVX2 kernels (e.g. ``Haswell``) although the CPU has AVX-512, which PyTorch's oneDNN
+    does use. That halves the speed of NumPy's matrix products, so the reader of a ratio should know.
+    """
+    if architecture is None or "avx512f" not in flags or architecture.lower() in OPENBLAS_AVX512_KERNELS:
+        return None
+    return (f"note: this CPU has AVX-512 but NumPy's OpenBLAS runs its {architecture} kernels (PyTorch uses "
+            f"AVX-512); OPENBLAS_CORETYPE=SkylakeX selects OpenBLAS's AVX-512 kernels")
 
 
 def keep_freed_memory() -> bool:
@@ -228,11 +316,15 @@ def matmul_gflops(flops: int, repeats: int, pause: float = 0.0) -> float:
 
 @dataclass
 class ConvolutionResult:
+    """Median seconds per training pass of each implementation, and how far their numbers are from ours."""
+
     case: ConvolutionCase
     ours: float
     naive: float
+    position_loop: float
     torch: float | None
     naive_difference: float
+    position_loop_difference: float
     torch_difference: float | None
     matmul_gflops: float
 
@@ -242,8 +334,8 @@ class ConvolutionResult:
 
     @property
     def worst_difference(self) -> float:
-        """Largest relative difference of ours from naive and from PyTorch."""
-        return max(self.naive_difference, self.torch_difference or 0.0)
+        """Largest relative difference of ours from the two loops and from PyTorch."""
+        return max(self.naive_difference, self.position_loop_difference, self.torch_difference or 0.0)
 
     @property
     def agrees(self) -> bool:
@@ -252,7 +344,11 @@ class ConvolutionResult:
 
 def benchmark_convolution(case: ConvolutionCase, repeats: int, naive_repeats: int, torch=None,
                           seed: int = 0, pause: float = 0.0) -> ConvolutionResult:
-    """Time and cross-check ours, naive and (optionally) PyTorch on one shape."""
+    """Time and cross-check ours, the two loops and (optionally) PyTorch on one shape.
+
+    ``ours`` and PyTorch get ``repeats`` timed calls after a warm-up; the loops, which take up to
+    seconds, ``naive_repeats`` calls without warm-up.
+    """
     rng = np.random.default_rng(seed)
     inputs = rng.standard_normal((case.batch_size, case.in_channels, case.height, case.width), dtype=np.float32)
     layer = ConvolutionalLayer(
@@ -262,9 +358,9 @@ def benchmark_convolution(case: ConvolutionCase, repeats: int, naive_repeats: in
         stride=case.stride, padding=case.padding)
     grads_wrt_outputs = rng.standard_normal((case.batch_size, case.out_channels, *case.output_size),
                                             dtype=np.float32)
+    loop_arguments = (inputs, layer.kernels, layer.biases, grads_wrt_outputs, case.stride, case.padding)
 
     ours = ours_convolution_step(layer, inputs, grads_wrt_outputs)
-    naive = naive_convolution_step(inputs, layer.kernels, layer.biases, grads_wrt_outputs, case.stride, case.padding)
     functions = {"ours": lambda: ours_convolution_step(layer, inputs, grads_wrt_outputs)}
     torch_difference = None
     if torch is not None:
@@ -283,12 +379,15 @@ def benchmark_convolution(case: ConvolutionCase, repeats: int, naive_repeats: in
         torch_difference = relative_difference(ours, [tensor.numpy() for tensor in torch_step()])
         functions["torch"] = torch_step
     times = time_in_blocks(functions, repeats, pause=pause)
-    naive_time = time_in_blocks(
-        {"naive": lambda: naive_convolution_step(inputs, layer.kernels, layer.biases, grads_wrt_outputs,
-                                                 case.stride, case.padding)},
-        naive_repeats, warmup=1, pause=pause)["naive"]
-    return ConvolutionResult(case, times["ours"], naive_time, times.get("torch"), relative_difference(ours, naive),
-                             torch_difference, matmul_gflops(case.flops, repeats, pause))
+
+    loops = {"naive": naive_convolution_step, "position_loop": position_loop_convolution_step}
+    loop_results = {name: loop(*loop_arguments) for name, loop in loops.items()}  # also the untimed first call
+    loop_times = time_in_blocks({name: lambda loop=loop: loop(*loop_arguments) for name, loop in loops.items()},
+                                naive_repeats, warmup=0, pause=pause)
+    return ConvolutionResult(
+        case, times["ours"], loop_times["naive"], loop_times["position_loop"], times.get("torch"),
+        relative_difference(ours, loop_results["naive"]), relative_difference(ours, loop_results["position_loop"]),
+        torch_difference, matmul_gflops(case.flops, repeats, pause))
 
 
 # MLP training step --------------------------------------------------------------------------
@@ -403,11 +502,12 @@ def _agreement(agrees: bool, difference: float) -> str:
 
 
 def convolution_table(results: Sequence[ConvolutionResult]) -> str:
-    header = ("case", "ours ms", "naive ms", "torch ms", "ours/torch", "naive/ours", "ours GFLOP/s",
-              "matmul GFLOP/s", "same numbers")
-    rows = [(result.case.label, _ms(result.ours), _ms(result.naive), _ms(result.torch),
-             _ratio(result.ours, result.torch), _ratio(result.naive, result.ours), f"{result.gflops:.1f}",
-             f"{result.matmul_gflops:.1f}", _agreement(result.agrees, result.worst_difference))
+    header = ("case", "ours (ms)", "naive (ms)", "position loop (ms)", "PyTorch (ms)", "ours / PyTorch",
+              "naive / ours", "position loop / ours", "ours GFLOP/s", "matmul GFLOP/s", "same numbers")
+    rows = [(result.case.label, _ms(result.ours), _ms(result.naive), _ms(result.position_loop), _ms(result.torch),
+             _ratio(result.ours, result.torch), _ratio(result.naive, result.ours),
+             _ratio(result.position_loop, result.ours), f"{result.gflops:.1f}", f"{result.matmul_gflops:.1f}",
+             _agreement(result.agrees, result.worst_difference))
             for result in results]
     return _table(header, rows)
 
@@ -418,7 +518,7 @@ def mlp_table(result: MLPResult) -> str:
         return f"{label}: {result.note}"
     same = ("n/a" if result.difference is None
             else _agreement(result.difference <= AGREEMENT_TOLERANCE, result.difference))
-    return _table(("case", "ours ms", "torch ms", "ours/torch", "same gradients"),
+    return _table(("case", "ours (ms)", "PyTorch (ms)", "ours / PyTorch", "same gradients"),
                   [(label, _ms(result.ours), _ms(result.torch), _ratio(result.ours, result.torch), same)])
 
 
@@ -449,7 +549,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mlp.benchmark", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny shapes and one repeat (a smoke test)")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats of ours and torch (default 30)")
-    parser.add_argument("--naive-repeats", type=int, default=None, help="timed repeats of the naive loop (default 3)")
+    parser.add_argument("--naive-repeats", type=int, default=None,
+                        help="timed repeats of each of the two loops (default 3)")
     parser.add_argument("--no-torch", action="store_true", help="do not compare with PyTorch")
     parser.add_argument("--fresh-memory", action="store_true",
                         help="leave the allocator alone (timings then include page faults on fresh memory)")
@@ -462,15 +563,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # a smoke test (--quick) runs inside other processes, e.g. pytest: leave their allocator alone
     reuse_memory = not arguments.quick and not arguments.fresh_memory and keep_freed_memory()
-    blas, num_threads = blas_description()
-    torch = None if arguments.no_torch else import_torch(num_threads)
+    blas = blas_info()
+    torch = None if arguments.no_torch else import_torch(blas.num_threads)
     torch_text = "not used" if torch is None else f"{torch.__version__}, {torch.get_num_threads()} threads"
-    print(f"NumPy {np.__version__} with {blas}, {num_threads} threads; PyTorch {torch_text}; "
+    print(f"NumPy {np.__version__} with {blas.description}, {blas.num_threads} threads; PyTorch {torch_text}; "
           f"Python {platform.python_version()} on {os.cpu_count()} CPUs")
+    note = blas_kernel_note(cpu_flags(), blas.architecture)
+    if note:
+        print(note)
     memory = "freed memory kept for reuse (see keep_freed_memory)" if reuse_memory else "default allocator"
-    print(f"float32; medians of {repeats} repeats ({naive_repeats} for naive) after warm-up; {memory}\n")
+    print(f"float32; medians of {repeats} repeats after warm-up ({naive_repeats} without warm-up for the two "
+          f"loops); {memory}\n")
 
     print("Convolution: fprop + bprop + grads_wrt_params")
+    print("  naive: Python loops over images and output positions, one np.dot per position for all output "
+          "channels\n  position loop: Python loop over output positions, batch and channels in three BLAS "
+          "products each")
     results = [benchmark_convolution(case, repeats, naive_repeats, torch, pause=pause) for case in cases]
     print(convolution_table(results))
     print("\nMLP training step (affine-ReLU-affine-ReLU-affine, softmax cross-entropy, SGD update)")

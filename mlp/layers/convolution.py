@@ -147,7 +147,7 @@ class ConvolutionalLayer(LayerWithParameters):
             outputs: array of shape ``(batch_size, num_output_channels, output_height, output_width)``.
         """
         inputs = self._checked_inputs(inputs)
-        columns = self._columns(inputs)
+        columns = self._columns(inputs, reuse=False)
         kernels_and_biases = np.concatenate(
             [self.kernels.reshape(self.num_output_channels, -1), self.biases[:, None]], axis=1)
         outputs = kernels_and_biases @ columns  # (out_channels, batch_size * out_height * out_width)
@@ -202,7 +202,7 @@ class ConvolutionalLayer(LayerWithParameters):
         inputs = self._checked_inputs(inputs)
         grads_wrt_outputs = as_float_array(repr(self), "grads_wrt_outputs", grads_wrt_outputs)
         self._check_output_grads_shape(inputs, grads_wrt_outputs)
-        columns = self._columns(inputs)
+        columns = self._columns(inputs, reuse=True)
         if grads_wrt_outputs.transpose(1, 0, 2, 3).flags.c_contiguous:
             grads_wrt_kernels_and_biases = self._channel_major(grads_wrt_outputs) @ columns.T
         else:  # one product per image instead of copying the gradients to channel-major order
@@ -230,19 +230,20 @@ class ConvolutionalLayer(LayerWithParameters):
         check_shape(repr(self), "grads_wrt_outputs", grads_wrt_outputs,
                     (inputs.shape[0], self.num_output_channels, self.output_height, self.output_width))
 
-    def _columns(self, inputs: np.ndarray) -> np.ndarray:
+    def _columns(self, inputs: np.ndarray, reuse: bool) -> np.ndarray:
         """The im2col matrix (with a row of ones) of ``inputs``.
 
-        The matrix of the latest inputs is kept, so :meth:`grads_wrt_params` after :meth:`fprop` on the
-        same values does not build it again. Whether the values are the same is checked by comparing them
-        with the kept padded copy (not by object identity), so inputs changed in place are never served
-        stale columns.
+        :meth:`fprop` always builds it (``reuse=False``: in training every call brings a new batch, so
+        looking for a kept matrix would only add work), and the layer keeps it: :meth:`grads_wrt_params`
+        on the same values (``reuse=True``) then does not build it again. Whether the values are the same
+        is checked by comparing them with the kept padded copy (not by object identity), so inputs changed
+        in place are never served stale columns.
         """
         pad = self.padding
         padded_shape = (self.num_input_channels, inputs.shape[0], self.input_height + 2 * pad,
                         self.input_width + 2 * pad)
         key = (self._geometry(), padded_shape, inputs.dtype)
-        if self._columns_key == key:
+        if reuse and self._columns_key == key:
             padded, columns = self._workspace["padded"], self._workspace["columns"]
             interior = padded[:, :, pad:pad + self.input_height, pad:pad + self.input_width]
             if np.array_equal(interior, inputs.transpose(1, 0, 2, 3)):

@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 
 from mlp import benchmark
 from mlp.layers import ConvolutionalLayer
@@ -13,6 +14,8 @@ def test_quick_run_prints_one_row_per_case_and_the_mlp_step(capsys):
     printed = capsys.readouterr().out
     assert exit_code == 0
     assert "Convolution: fprop + bprop + grads_wrt_params" in printed
+    assert "naive: Python loops over images and output positions" in printed
+    assert "| naive / ours | position loop / ours |" in printed
     for case in benchmark.QUICK_CASES:
         row = next(line for line in printed.splitlines() if line.startswith(f"| {case.label} "))
         assert re.search(r"\| +yes \([0-9.e+-]+\) \|$", row.rstrip())  # all implementations gave the same numbers
@@ -27,16 +30,35 @@ def test_quick_run_without_torch_marks_torch_columns_as_missing(capsys):
     assert row.count("n/a") == 2  # torch ms and ours/torch
 
 
-def test_naive_reference_gives_the_layers_numbers():
+@pytest.mark.parametrize("loop", [benchmark.naive_convolution_step, benchmark.position_loop_convolution_step])
+def test_both_loop_references_give_the_layers_numbers(loop):
     rng = np.random.default_rng(0)
     inputs = rng.standard_normal((2, 3, 7, 6))
     layer = ConvolutionalLayer(3, 4, 7, 6, 3, 2, biases_init=lambda shape: rng.standard_normal(shape),
                                stride=2, padding=1)
     grads = rng.standard_normal((2, 4, 4, 4))
-    naive = benchmark.naive_convolution_step(inputs, layer.kernels, layer.biases, grads, stride=2, padding=1)
+    reference = loop(inputs, layer.kernels, layer.biases, grads, stride=2, padding=1)
     ours = benchmark.ours_convolution_step(layer, inputs, grads)
-    for mine, theirs in zip(ours, naive, strict=True):
+    for mine, theirs in zip(ours, reference, strict=True):
         np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_naive_loop_keeps_float32():
+    rng = np.random.default_rng(1)
+    inputs = rng.standard_normal((2, 1, 5, 5), dtype=np.float32)
+    kernels = rng.standard_normal((3, 1, 3, 3), dtype=np.float32)
+    grads = rng.standard_normal((2, 3, 3, 3), dtype=np.float32)
+    results = benchmark.naive_convolution_step(inputs, kernels, np.zeros(3, dtype=np.float32), grads)
+    assert [result.dtype for result in results] == [np.float32] * 4
+
+
+def test_blas_kernel_note_warns_only_when_avx512_goes_unused():
+    avx512 = frozenset({"avx2", "avx512f"})
+    note = benchmark.blas_kernel_note(avx512, "Haswell")
+    assert note is not None and "Haswell" in note and "OPENBLAS_CORETYPE=SkylakeX" in note
+    assert benchmark.blas_kernel_note(avx512, "SkylakeX") is None
+    assert benchmark.blas_kernel_note(frozenset({"avx2"}), "Haswell") is None
+    assert benchmark.blas_kernel_note(avx512, None) is None
 
 
 def test_time_in_blocks_calls_each_function_warmup_plus_repeats_times():

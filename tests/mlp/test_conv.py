@@ -152,6 +152,16 @@ def test_grads_wrt_params_see_inputs_changed_in_place_after_fprop():
         np.testing.assert_allclose(got, want)
 
 
+def test_fprop_sees_inputs_changed_in_place_between_calls():
+    rng = np.random.default_rng(12)
+    layer = make_layer(padding=1, biases_init=lambda shape: rng.standard_normal(shape))
+    inputs = rng.standard_normal((2, 2, 5, 6))
+    layer.fprop(inputs)
+    inputs[1, 0, 2, 3] += 5.0  # same array object, one new value
+    expected = naive_cross_correlation(inputs, layer.kernels, layer.biases, 1, 1)
+    np.testing.assert_allclose(layer.fprop(inputs), expected, rtol=1e-12, atol=1e-12)
+
+
 def test_results_are_not_overwritten_by_later_calls():
     rng = np.random.default_rng(11)
     layer = make_layer(padding=1)
