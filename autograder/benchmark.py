@@ -129,7 +129,7 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source-notebooks", default=str(REPOSITORY / "source_notebooks"))
     parser.add_argument("--assignment", default=None, help="default: 03_backprop if present, else the first lesson")
-    parser.add_argument("--copies", type=int, default=8, help="copies of the reference submission (default 8)")
+    parser.add_argument("--copies", type=int, default=16, help="copies of the reference submission (default 16)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--config", default=str(REPOSITORY / "course" / "nbgrader_config.py"))
     arguments = parser.parse_args(argv)
