@@ -10,10 +10,12 @@ a non-root grader, number of processes) and then replaces itself with bubblewrap
 unprivileged sandbox of Flatpak; Debian package ``bubblewrap``), which starts the kernel in new
 user, mount, PID, IPC and UTS namespaces where
 
-- the whole file system is read-only;
+- the file system starts empty: only the operating system's folders (:data:`SYSTEM_FOLDERS`:
+  ``/usr``, ``/etc``, ``/lib``, ...) are mounted, read-only, so nothing else on the machine
+  (other checkouts, data folders, mounted volumes) can be seen;
 - the *hidden* paths (the course root, lesson sources, answer key, the grading run's folder with
   every other job and the template gradebooks, the repository, ``/tmp``, home folders) are
-  replaced by empty in-memory folders;
+  replaced by empty in-memory folders, in case one of them lies inside a system folder;
 - the Python installation and the ``mlp`` package are mounted back read-only, and only the
   notebook's working folder, its private HOME and temp dir are writable;
 - every process of the kernel dies with it (new PID namespace, ``--die-with-parent``).
@@ -31,6 +33,10 @@ from functools import lru_cache
 from pathlib import Path
 
 SANDBOX_MODES = ("auto", "bwrap", "none")
+
+# The only folders of the machine a kernel sees (read-only), besides Python, ``mlp`` and its own
+# working folders: what programs and shared libraries need, and nothing that holds user files.
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
 
 # Hidden in every sandbox besides the course's own folders: places where other runs, other
 # users' files and the instructor's files live.
@@ -107,7 +113,7 @@ class SandboxPolicy:
         readable = _existing(list(self.readable) + python_paths())
         secret = [path for path in hidden if path not in DEFAULT_HIDDEN]
         readable = [path for path in readable if not any(_inside(s, path) for s in secret)]
-        arguments = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+        arguments = [shutil.which("bwrap") or "bwrap", *system_mounts(), "--dev", "/dev", "--proc", "/proc",
                      "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                      "--die-with-parent", "--cap-drop", "ALL",
                      # ipykernel would take bwrap's PID-1 process for init and shut down: the kernel's
@@ -116,7 +122,7 @@ class SandboxPolicy:
         for path in _outermost_first(hidden):
             arguments += ["--tmpfs", path]
         for path in _outermost_first(readable):
-            if any(_inside(path, h) for h in hidden):
+            if any(_inside(path, h) for h in hidden) or not any(_inside(path, f) for f in SYSTEM_FOLDERS):
                 arguments += ["--ro-bind", path, path]
         for path in _outermost_first(writable):
             arguments += ["--bind", path, path]
@@ -128,6 +134,17 @@ class SandboxPolicy:
     def __repr__(self):
         return (f"SandboxPolicy(mode={self.mode!r}, writable={self.writable!r}, hidden={self.hidden!r}, "
                 f"readable={self.readable!r}, limits={self.limits!r})")
+
+
+def system_mounts():
+    """bwrap arguments that mount :data:`SYSTEM_FOLDERS` read-only (a symlink such as ``/bin -> usr/bin`` stays one)."""
+    arguments = []
+    for folder in SYSTEM_FOLDERS:
+        if os.path.islink(folder):
+            arguments += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            arguments += ["--ro-bind", folder, folder]
+    return arguments
 
 
 def python_paths():
@@ -149,7 +166,7 @@ def bwrap_problem():
     if executable is None:
         return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
     try:
-        probe = subprocess.run([executable, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+        probe = subprocess.run([executable, *system_mounts(), "--dev", "/dev", "--proc", "/proc",
                                 "--unshare-user", "--unshare-pid", "--die-with-parent", "true"],
                                capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as error:
