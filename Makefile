@@ -14,7 +14,7 @@ export MKL_NUM_THREADS ?= 1
 # nbgrader runs the `alembic` command, which lives next to the venv's python.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test lint benchmark clean-venv
+.PHONY: demo test lab lint benchmark clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is needed, found " + sys.version' 
@@ -30,6 +30,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check mlp autograder tests source_notebooks
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# A student's JupyterLab: the release notebooks copied into workspace/ (built first if needed).
+# Files already in workspace/ are never overwritten, so running it again keeps the student's work.
+# Extra JupyterLab options: make lab LAB_ARGS="--port 8890 --no-browser"
+LAB_ARGS ?=
+lab: $(STAMP)
+	@test -d course/release || $(PY) -m autograder build --no-solutions
+	@mkdir -p workspace
+	@cp -Rn course/release/. workspace/
+	cd workspace && ../$(PY) -m jupyter lab $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check mlp autograder tests source_notebooks
