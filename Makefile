@@ -31,12 +31,16 @@ test: $(STAMP)
 	$(PY) -m ruff check mlp autograder tests source_notebooks
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-# A student's JupyterLab: the release notebooks copied into workspace/ (built first if needed).
+# A student's JupyterLab: the release notebooks copied into workspace/ (rebuilt when a lesson changed).
 # Files already in workspace/ are never overwritten, so running it again keeps the student's work.
 # Extra JupyterLab options: make lab LAB_ARGS="--port 8890 --no-browser"
 LAB_ARGS ?=
-lab: $(STAMP)
-	@test -d course/release || $(PY) -m autograder build --no-solutions
+RELEASE_STAMP := course/.release-built
+$(RELEASE_STAMP): $(STAMP) $(wildcard source_notebooks/*/*.ipynb)
+	$(PY) -m autograder build --no-solutions
+	@touch $@
+
+lab: $(RELEASE_STAMP)
 	@mkdir -p workspace
 	@cp -Rn course/release/. workspace/
 	cd workspace && ../$(PY) -m jupyter lab $(LAB_ARGS)
