@@ -25,6 +25,7 @@ import pytest
 
 from autograder.course import Course
 from autograder.environment import put_tools_on_path
+from tests.browser.lab import shut_down_kernels
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
 ASSIGNMENTS = sorted(path.name for path in (REPOSITORY / "source_notebooks").iterdir()
@@ -111,7 +112,7 @@ def lab_server(browser_course, tmp_path_factory):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
          "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={browser_course.root}",
-         "--ServerApp.open_browser=False", "--LabApp.news_url=", "--LabApp.collaborative=False",
+         "--LabApp.news_url=", "--LabApp.collaborative=False",
          "--LabApp.expose_app_in_browser=True"],
         cwd=browser_course.root, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
@@ -156,8 +157,6 @@ def page(browser):
     page = browser.new_page()
     page.set_default_timeout(60_000)
     yield page
-    from tests.browser.lab import shut_down_kernels
-
     shut_down_kernels(page)
     page.close()
 

@@ -122,10 +122,11 @@ def test_instructor_sees_the_assignments_in_formgrader_and_assignment_list(lab_s
 
 def validate(page):
     """Click the notebook's Validate button (nbgrader) and return the text of the result dialog."""
+    from playwright.sync_api import expect
+
     page.get_by_role("button", name="Validate").first.click()
     dialog = page.locator(".jp-Dialog", has_text="Validation Results")
-    page.wait_for_function(
-        "document.querySelector('.jp-Dialog')?.innerText.match(/Success|failed|error/i)", timeout=120_000)
+    expect(dialog).to_contain_text(re.compile("Success|failed|error", re.IGNORECASE), timeout=120_000)
     return dialog.inner_text()
 
 
