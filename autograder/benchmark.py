@@ -1,19 +1,22 @@
-"""``python -m autograder.benchmark``: parallel grading against plain serial ``nbgrader autograde``.
+"""``python -m autograder.benchmark``: the kit's grading against plain serial ``nbgrader autograde``.
 
-Both runs grade the same N copies of the reference submission (the source notebooks of one
-assignment) in two identical scratch courses, in the same invocation:
+The runs grade the same N copies of the reference submission (the source notebooks of one
+assignment) in identical scratch courses, in the same invocation:
 
-- serial baseline: ``nbgrader autograde ASSIGNMENT --force`` -- the CLI an instructor would
-  run -- from the course folder, in this process's environment (BLAS thread variables as they
-  are here, i.e. usually unset: the BLAS library picks its own thread count);
+- plain nbgrader: ``nbgrader autograde ASSIGNMENT --force`` with nbgrader's own preprocessors
+  (one kernel per notebook, no sandbox, no judge) -- what nbgrader costs without the kit;
+- serial baseline: the same CLI with the course's configuration (the kit's sandboxed student
+  kernel and judge kernel per notebook), from the course folder, in this process's environment
+  (BLAS thread variables as they are here, i.e. usually unset);
 - parallel: ``python -m autograder grade ASSIGNMENT --workers W --force --no-feedback --no-export``,
   whose kernels get OMP/OPENBLAS/MKL_NUM_THREADS = max(1, cores // W).
 
 Feedback and CSV export are left out of both. The notebook's own execution time is measured
 by running its cells once in an already started kernel (nbclient); the per-notebook overhead
 of each run is its time per notebook (serial: wall / N; parallel: wall * W / N, i.e. worker
-time per notebook) minus that execution time. The benchmark also checks that both runs gave
-every student the same scores.
+time per notebook) minus that execution time; the design's overhead is the serial run's minus
+plain nbgrader's. The benchmark also checks that the serial and parallel runs gave every
+student the same scores.
 """
 
 import argparse
@@ -32,6 +35,15 @@ from autograder.notebooks import read_notebook
 from autograder.submissions import write_submission
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+# Appended to a copy of the course configuration: nbgrader's own preprocessors, as if the kit were not there.
+PLAIN_NBGRADER = """
+p = "nbgrader.preprocessors."
+c.Autograde.sanitize_preprocessors = [p + name for name in (
+    "ClearOutput", "DeduplicateIds", "OverwriteKernelspec", "OverwriteCells", "CheckCellMetadata")]
+c.Autograde.autograde_preprocessors = [p + name for name in (
+    "Execute", "IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "SaveAutoGrades", "AssignLatePenalties",
+    "CheckCellMetadata")]
+"""
 
 
 def own_execution_seconds(notebook_path, repeats=2):
@@ -79,6 +91,10 @@ def run_benchmark(source_notebooks, assignment, copies, workers, config_file, lo
             write_submission(serial, f"student-{number + 1:02d}", assignment, sources)
         shutil.copytree(serial.root, root / "parallel" / "course")
         parallel = Course.at(root / "parallel" / "course", source_notebooks, root / "parallel" / "solutions")
+        shutil.copytree(serial.root, root / "plain" / "course")
+        plain = Course.at(root / "plain" / "course", source_notebooks, root / "plain" / "solutions")
+        with plain.config_file.open("a") as handle:
+            handle.write(PLAIN_NBGRADER)
 
         execution = sum(own_execution_seconds(serial.source_dir(assignment) / name) for name in sources)
         blas_here = {name: os.environ.get(name, "unset") for name in BLAS_THREAD_VARIABLES}
@@ -89,6 +105,11 @@ def run_benchmark(source_notebooks, assignment, copies, workers, config_file, lo
         threads = blas_threads_for(workers)
         pinned = {name: str(threads) for name in BLAS_THREAD_VARIABLES}
         log(f"parallel environment: clean kernel env; BLAS threads {pinned}")
+
+        started = time.perf_counter()
+        subprocess.run(["nbgrader", "autograde", assignment, "--force"], cwd=plain.root, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        plain_seconds = time.perf_counter() - started
 
         started = time.perf_counter()
         subprocess.run(["nbgrader", "autograde", assignment, "--force"], cwd=serial.root, check=True,
@@ -105,20 +126,27 @@ def run_benchmark(source_notebooks, assignment, copies, workers, config_file, lo
         same = gradebook_scores(serial) == gradebook_scores(parallel)
         serial_per_notebook = serial_seconds / (copies * len(sources))
         parallel_per_notebook = parallel_seconds * workers / (copies * len(sources))
+        plain_per_notebook = plain_seconds / (copies * len(sources))
         serial_overhead = serial_per_notebook - execution
         parallel_overhead = parallel_per_notebook - execution
+        plain_overhead = plain_per_notebook - execution
         lines = [
             f"notebook's own execution time: {execution:.2f} s per submission",
+            f"plain nbgrader (stock Execute): {plain_seconds:7.2f} s  "
+            f"({plain_per_notebook:.2f} s per submission, overhead {plain_overhead:.2f} s)",
             f"serial   `nbgrader autograde`:   {serial_seconds:7.2f} s  "
             f"({serial_per_notebook:.2f} s per submission, overhead {serial_overhead:.2f} s)",
             f"parallel `grade --workers {workers}`:    {parallel_seconds:7.2f} s  "
             f"({parallel_per_notebook:.2f} worker-s per submission, overhead {parallel_overhead:.2f} s)",
-            f"speed-up: {serial_seconds / parallel_seconds:.2f}x",
+            f"the kit's design per submission above plain nbgrader: {serial_per_notebook - plain_per_notebook:+.2f} s "
+            f"(serial), {parallel_per_notebook - plain_per_notebook:+.2f} worker-s (parallel)",
+            f"speed-up of `grade` over serial: {serial_seconds / parallel_seconds:.2f}x, "
+            f"over plain nbgrader: {plain_seconds / parallel_seconds:.2f}x",
             "identical gradebook scores in both runs: {}".format("yes" if same else "NO"),
         ]
         for line in lines:
             log(line)
-        return {"serial": serial_seconds, "parallel": parallel_seconds, "execution": execution,
+        return {"plain": plain_seconds, "serial": serial_seconds, "parallel": parallel_seconds, "execution": execution,
                 "speedup": serial_seconds / parallel_seconds, "identical": same}
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -9,7 +9,9 @@
 4. The answer key: each source notebook is executed (in parallel worker processes), hidden
    tests and mark schemes are removed, outputs and figures kept: ``solutions/<assignment>/``
    gets ``<name>.ipynb`` and ``<name>.html``. A solution that raises (a test failing on the
-   reference solution) stops the build with the cells named.
+   reference solution) stops the build with the cells named. The HTML is rendered here, through
+   the kit's HTML allowlist (:func:`autograder.sanitize.sanitized_html_exporter`): no script,
+   event handler, ``javascript:`` link, SVG or widget state of a notebook's cells reaches the page.
 
 Running it twice gives the same result.
 """
@@ -126,6 +128,7 @@ def build_solutions(course, assignments, workers=None, log=print):
             if errors:
                 failures.append("{}:\n    {}".format(job["notebook"], "\n    ".join(errors)))
             else:
+                write_answer_key_html(Path(job["destination"]))
                 written.append(job["destination"])
                 if log:
                     log("answer key: {} ({:.1f} s)".format(
@@ -136,6 +139,19 @@ def build_solutions(course, assignments, workers=None, log=print):
         raise BuildError("the reference solutions raise errors (a test failing on its own solution?):\n"
                          + "\n".join(failures))
     return sorted(written)
+
+
+def write_answer_key_html(notebook_path):
+    """Render the answer-key notebook at ``notebook_path`` as sanitised HTML next to it (``.html``)."""
+    import nbformat
+
+    from autograder.sanitize import sanitized_html_exporter
+
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    page, _ = sanitized_html_exporter().from_notebook_node(
+        notebook, resources={"metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)}})
+    notebook_path.with_suffix(".html").write_text(page)
+    return notebook_path.with_suffix(".html")
 
 
 def _tail(text, lines=25):

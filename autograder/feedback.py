@@ -1,36 +1,59 @@
-"""Feedback students can read: nbgrader's ``generate_feedback`` with the hidden tests taken out.
+"""Feedback students can read: nbgrader's ``generate_feedback`` showing only what the kit wrote.
 
 nbgrader (0.9.6) puts the full test cells -- hidden tests included -- back into the autograded
-notebook, and its feedback HTML shows them, together with tracebacks that quote the failing
-hidden line (nbgrader issues #917, #1363). :class:`StudentFacingFeedback`, registered in
-``course/nbgrader_config.py`` as a ``GenerateFeedback`` preprocessor after ``GetGrades``, makes
-the feedback safe for students:
+notebook, and its feedback HTML shows them with every output of the graded run: tracebacks that
+quote the failing hidden line (nbgrader issues #917, #1363), and whatever student code printed or
+displayed while the tests called it (``print(In)``, its caller's source, ``<script>``).
+:class:`StudentFacingFeedback`, registered in ``course/nbgrader_config.py`` as a
+``GenerateFeedback`` preprocessor after ``GetGrades``, keeps only what the kit wrote:
 
+- a "Test results" table at the top lists every test cell: passed / failed, points, message; a
+  message is the error's type and first line, cut to 200 characters, and withheld when it quotes
+  the hidden tests (a student's exception can carry its caller's source);
 - every hidden-test region is replaced by one line ``# (hidden tests are not shown)``;
-- in a test cell that had hidden tests, each error's traceback is replaced by its last line
-  (``AssertionError: <the test's message>``), so no hidden source is quoted;
-- a "Test results" table at the top lists every test cell: passed / failed, points, message.
+- a test cell's outputs (student prints, displays, tracebacks) are replaced by one line the kit
+  writes (``Test result: passed`` / ``FAILED -- <message>``);
+- the outputs of every code cell after the first test cell are removed: from there on, student
+  code may have seen the tests (``In``, frames, the test's variables);
+- the remaining HTML (markdown cells, ``text/html`` and other rich outputs, widget state) goes
+  through the allowlist of :mod:`autograder.sanitize`.
+
+:func:`generate_feedback` writes one page per submission; a submission whose feedback cannot be
+written gets a ``not_graded``-style page with the reason, and the others carry on.
 """
 
 import html
 import re
 
-from nbformat.v4 import new_markdown_cell
+from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograder.notebooks import has_hidden_tests, is_test_cell, remove_hidden_tests
+from autograder.notebooks import BEGIN_HIDDEN, END_HIDDEN, has_hidden_tests, is_test_cell, remove_hidden_tests
+from autograder.sanitize import sanitize_notebook
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{3,}")
+_STRING = re.compile(r"(?s)\"\"\".*?\"\"\"|\'\'\'.*?\'\'\'|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
+MESSAGE_LIMIT = 200
+WITHHELD = "(message withheld: it quotes the hidden tests)"
 
 
 def strip_ansi(text):
     return _ANSI.sub("", text)
 
 
+def first_line(text):
+    """The first line of ``text`` that is not blank, stripped ("" when there is none)."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
 def error_message(output):
-    """``ename: evalue`` of an error output, ANSI colours removed."""
-    evalue = strip_ansi(output.get("evalue", "")).strip()
-    ename = strip_ansi(output.get("ename", "Error"))
+    """``ename: evalue`` of an error output: ANSI colours removed, first line only."""
+    evalue = first_line(strip_ansi(str(output.get("evalue", ""))))
+    ename = first_line(strip_ansi(str(output.get("ename", "")))) or "Error"
     return f"{ename}: {evalue}" if evalue else f"{ename} (no message)"
 
 
@@ -44,7 +67,8 @@ def test_outcome(cell):
     if errors:
         message = error_message(errors[0])
     elif stderr:
-        message = "wrote to stderr: " + strip_ansi(stderr[0].get("text", "")).strip().splitlines()[0][:200]
+        text = first_line(strip_ansi("".join(str(output.get("text", "")) for output in stderr)))
+        message = "wrote to stderr: " + text if text else "wrote to stderr (blank lines)"
     else:
         message = ""
     if score is not None and points is not None:
@@ -54,24 +78,68 @@ def test_outcome(cell):
     return ("failed" if errors or stderr else "passed"), message
 
 
+def without_strings(code):
+    """``code`` with the contents of its string literals removed (the test's messages are meant to be shown)."""
+    return _STRING.sub('""', code)
+
+
+def hidden_test_words(cell):
+    """What of ``cell``'s hidden tests a message must not quote: the names (4+ characters) its visible
+    part does not use, and its code lines of 12+ characters -- string literals (messages) left out."""
+    hidden, visible, inside = [], [], False
+    for line in cell.source.splitlines():
+        if BEGIN_HIDDEN in line:
+            inside = True
+        elif END_HIDDEN in line:
+            inside = False
+        else:
+            (hidden if inside else visible).append(line)
+    hidden_code, visible_code = without_strings("\n".join(hidden)), without_strings("\n".join(visible))
+    words = set(_WORD.findall(hidden_code)) - set(_WORD.findall(visible_code))
+    lines = [" ".join(line.replace('""', " ").split()) for line in hidden_code.splitlines()]
+    return words, [line for line in lines if len(line) >= 12]
+
+
+def safe_message(message, cell):
+    """``message`` cut to :data:`MESSAGE_LIMIT` characters, or :data:`WITHHELD` when it quotes hidden tests."""
+    message = " ".join(strip_ansi(message).split())
+    if has_hidden_tests(cell):
+        words, lines = hidden_test_words(cell)
+        if set(_WORD.findall(message)) & words or any(line in message for line in lines):
+            return WITHHELD
+    return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT - 1] + "…"
+
+
+def kit_output(status, message):
+    """The one output the kit writes into a test cell of the feedback."""
+    text = "Test result: passed" if status == "passed" else f"Test result: {status.upper()}"
+    if message and status != "passed":
+        text += f" -- {message}"
+    return new_output("stream", name="stdout", text=text + "\n")
+
+
 class StudentFacingFeedback(NbGraderPreprocessor):
-    """Remove hidden tests (source and tracebacks) and add a per-test summary to the feedback."""
+    """Keep only the kit's results and messages in the feedback (see the module docstring)."""
 
     def preprocess(self, nb, resources):
-        rows = []
+        rows, seen_test = [], False
         for cell in nb.cells:
-            if not is_test_cell(cell):
+            if cell.get("cell_type") != "code":
                 continue
-            hidden = has_hidden_tests(cell)
-            if hidden:
-                cell.source = remove_hidden_tests(cell.source)
-                for output in cell.get("outputs", []):
-                    if output.get("output_type") == "error":
-                        output["traceback"] = [error_message(output)]
+            if not is_test_cell(cell):
+                if seen_test:
+                    cell.outputs = []
+                continue
+            seen_test = True
             status, message = test_outcome(cell)
+            message = safe_message(message, cell)
+            if has_hidden_tests(cell):
+                cell.source = remove_hidden_tests(cell.source)
+            cell.outputs = [kit_output(status, message)]
             metadata = cell.metadata.get("nbgrader", {})
             rows.append((metadata.get("grade_id", "?"), status, metadata.get("score"), metadata.get("points"),
                          message))
+        sanitize_notebook(nb)
         if rows:
             nb.cells.insert(0, new_markdown_cell(summary_markdown(rows)))
         return nb, resources
@@ -84,32 +152,66 @@ def summary_markdown(rows):
     for name, status, score, points, message in rows:
         shown = f"{float(score or 0):g} / {float(points or 0):g}" if points is not None else ""
         text = html.escape(message).replace("|", "&#124;").replace("\n", " ")
-        lines.append(f"| `{name}` | {symbols.get(status, status)} | {shown} | {text} |")
+        text = text.replace("$", "&#36;").replace("`", "&#96;").replace("*", "&#42;").replace("_", "&#95;")
+        lines.append(f"| `{html.escape(str(name))}` | {symbols.get(status, status)} | {shown} | {text} |")
     passed = sum(status == "passed" for _, status, *_ in rows)
     lines += ["", f"{passed} of {len(rows)} test cells passed. Hidden tests are not shown; "
               "a failing hidden test shows only its message."]
     return "\n".join(lines)
 
 
-def generate_feedback(course, results):
-    """Feedback HTML for graded results (nbgrader), a short note for submissions that failed to grade."""
+def generate_feedback(course, results, log=print):
+    """Feedback HTML for each result: nbgrader's page for a graded one, a short note for one that failed.
+
+    One submission whose feedback cannot be written (nbgrader fails on its notebook) never stops
+    the others: it gets a page saying that feedback could not be made, and its reason is returned
+    (``[(result, reason)]``), printed with ``log``, added to the result's reason (kept in
+    ``course/report/grading_results.json``) and to the submission's log file.
+    """
     from autograder.course import make_api
 
     api = make_api(course)
     problems = []
     for result in results:
         folder = course.feedback_dir(result.student, result.assignment)
-        if result.status == "graded":
-            outcome = api.generate_feedback(result.assignment, result.student, force=True)
-            if not outcome.get("success"):
-                problems.append("{}: {}".format(result.key, (outcome.get("error") or outcome.get("log", ""))[-300:]))
-        elif result.status == "failed":
-            folder.mkdir(parents=True, exist_ok=True)
-            for stale in folder.glob("*.html"):
-                stale.unlink()
-            (folder / "not_graded.html").write_text(not_graded_page(result))
-    if problems:
-        raise RuntimeError("feedback could not be generated for:\n" + "\n".join(problems))
+        try:
+            if result.status == "graded":
+                outcome = api.generate_feedback(result.assignment, result.student, force=True)
+                if not outcome.get("success"):
+                    text = (outcome.get("error") or outcome.get("log", "") or "no log").strip()
+                    raise RuntimeError(first_line(text.splitlines()[-1] if text else "") or "nbgrader failed")
+            elif result.status == "failed":
+                _write_only_page(folder, "not_graded.html", not_graded_page(result))
+        except Exception as error:  # noqa: BLE001 -- one submission's problem is recorded, the others go on
+            reason = f"feedback could not be generated: {type(error).__name__}: {str(error)[:300]}"
+            problems.append((result, reason))
+            _record_feedback_problem(course, result, reason, log)
+    return problems
+
+
+def _write_only_page(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.html"):
+        stale.unlink()
+    (folder / name).write_text(text)
+
+
+def _record_feedback_problem(course, result, reason, log):
+    from autograder.results import save_results
+
+    result.reason = "; ".join(filter(None, [result.reason, reason]))
+    try:
+        save_results(course, [result])
+        _write_only_page(course.feedback_dir(result.student, result.assignment), "feedback_unavailable.html",
+                         feedback_unavailable_page(result))
+        log_file = course.log_file(result.assignment, result.student)
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_file, "a") as handle:
+            handle.write(f"\n{reason}\n")
+    except OSError:
+        pass
+    if log:
+        log(f"{result.key}: {reason}")
 
 
 def not_graded_page(result):
@@ -117,3 +219,11 @@ def not_graded_page(result):
     return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{assignment}: not graded</title></head>\n"
             f"<body>\n<h1>{assignment}: your submission could not be graded</h1>\n<p>Reason: {reason}</p>\n"
             "<p>It was recorded with a score of 0. Please contact the course team.</p>\n</body></html>\n")
+
+
+def feedback_unavailable_page(result):
+    assignment = html.escape(result.assignment)
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{assignment}: feedback</title></head>\n"
+            f"<body>\n<h1>{assignment}: feedback is not available yet</h1>\n"
+            "<p>Your submission was graded, but its feedback page could not be made. "
+            "Please contact the course team.</p>\n</body></html>\n")

@@ -61,6 +61,8 @@ def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT
     try:
         if pairs:  # workers start importing nbgrader while this process prepares the jobs
             pool = _start_pool(run_dir, workers, len(pairs), timeout)
+            if log:
+                log(f"isolation of each kernel: {isolation_here(course)}")
         from autograder.gradebook_sync import make_template, student_snapshot
 
         identifier = course_id(course)
@@ -113,6 +115,14 @@ def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT
         elif log:
             log(f"scratch folders kept in {run_dir}")
     return results
+
+
+def isolation_here(course):
+    """One line saying how kernels are isolated with this course's ``GuardedExecute.sandbox`` on this machine."""
+    from autograder.course import load_config
+    from autograder.sandbox import isolation_description
+
+    return isolation_description(load_config(course).GuardedExecute.get("sandbox", "auto"))
 
 
 def _with_limits(config_overrides, cell_timeout, notebook_timeout):

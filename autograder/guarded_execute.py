@@ -1,33 +1,39 @@
-"""The grading execute preprocessor: nbgrader's ``Execute`` with a sandboxed, guarded kernel.
+"""The grading execute preprocessor: the student's cells in a sandbox, the test cells in a judge.
 
 Named in ``course/nbgrader_config.py`` in place of ``nbgrader.preprocessors.Execute`` in
 ``Autograde.autograde_preprocessors``, so ``python -m autograder grade`` and plain
-``nbgrader autograde`` both use it. What it adds to nbgrader's execution:
+``nbgrader autograde`` both use it. Each notebook gets two kernels, both sandboxed
+(:mod:`autograder.sandbox`):
 
-- **Sandbox and limits.** The kernel starts through :class:`SandboxedKernelManager`: resource
-  limits, and bwrap namespaces when available (see :mod:`autograder.sandbox`).
-- **A guard before every test cell.** Right after the kernel starts, before any cell, the code of
-  :mod:`autograder.kernel_guard` snapshots the kernel's pristine state; before each graded test
-  cell it restores NumPy, ``mlp``, builtins, the sys hooks and IPython's execution machinery
-  (custom exception handlers, ``showtraceback``, AST transformers, event callbacks, ``compile``).
-- **A verdict per test cell that does not trust the outputs alone.** A test cell passes only if
-  its execute reply says ``ok`` *and* a per-run secret completion marker appended to the cell was
-  printed (it is printed only if the cell ran to its end). Otherwise an error output is added, so
-  nbgrader scores it zero. ``execute_result`` outputs are dropped from test cells: nbgrader reads
-  a number there as partial credit, and student code can publish one (the kit's tests never do).
-- **One failure does not sink the notebook.** A cell that kills the kernel (``os._exit``, a
-  resource limit) or leaves it unresponsive after the per-cell timeout stops execution there: the
-  cells before keep their scores, that cell and the later test cells score zero, and a note says
-  why. A per-notebook wall-clock limit (``notebook_timeout``) works the same way.
-- **Bounded outputs.** At most ``max_output_bytes`` of output are kept per cell.
+- the **student kernel** runs every cell that is not a test cell (the student's answers and the
+  instructor's locked cells), with the agent of :mod:`autograder.agent` installed before any cell;
+- the **judge kernel** runs the test cells (:mod:`autograder.judge`). It never runs student code:
+  the names a test reads come from the instructor's replayed definitions or, as plain data and
+  proxies, from the student kernel over a private Unix socket. So the verdict -- the judge's
+  execute reply and outputs -- is computed where no student code can reach it: patched NumPy,
+  audit hooks, tracers, a rewritten IPython, an ``ndarray`` subclass that equals everything or a
+  forged completion marker change nothing the judge computes. The student kernel never sees a
+  test cell, so hidden tests cannot be read, printed or sent from it.
+
+What else it adds to nbgrader's execution:
+
+- **One failure does not sink the notebook.** A cell that kills the student kernel or leaves it
+  unresponsive after the per-cell timeout stops execution there: earlier tests keep their scores,
+  the later test cells score zero, and a note says why. A per-notebook wall-clock limit
+  (``notebook_timeout``) works the same way.
+- **Bounded outputs.** Every message a kernel sends for a cell (streams, displays, display
+  updates, widget comm messages) counts against ``max_output_bytes`` per cell and
+  ``max_notebook_output_bytes`` per notebook; past them messages are dropped with a note.
+  ``execute_result`` outputs are dropped from test cells (nbgrader would read a number there as
+  partial credit; the kit's tests are all-or-nothing).
 
 Notes for the grading result (why a notebook was graded only in part) are collected with
 :func:`take_notes`.
 """
 
+import json
 import math
 import os
-import secrets
 import shutil
 import tempfile
 import time
@@ -41,10 +47,12 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Enum, Integer, List, Unicode
 
-from autograder import kernel_guard
-from autograder.sandbox import SANDBOX_MODES, ResourceLimits, SandboxPolicy
+from autograder import agent, judge, wire
+from autograder.sandbox import SANDBOX_MODES, ResourceLimits, SandboxPolicy, shared_socket_folder
 
 _NOTES = []
+AGENT_NAME = "_grading_agent"
+JUDGE_NAME = "_grading_judge"
 
 
 def take_notes():
@@ -55,16 +63,25 @@ def take_notes():
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel command is wrapped by a :class:`~autograder.sandbox.SandboxPolicy`."""
+    """A kernel manager that starts the command of a :class:`~autograder.sandbox.SandboxPolicy`, never a
+    kernelspec's, with its Jupyter channels on ipc sockets in the policy's private channel folder."""
 
     sandbox_policy = None
 
+    @classmethod
+    def for_policy(cls, policy, config):
+        manager = cls(kernel_name="python3", config=config)
+        manager.sandbox_policy = policy
+        manager.transport = "ipc"
+        manager.ip = policy.channel_prefix
+        return manager
+
     def format_kernel_cmd(self, extra_arguments=None):
-        command = super().format_kernel_cmd(extra_arguments)
-        if self.sandbox_policy is None:
-            return command
-        cwd = (self._launch_args or {}).get("cwd") or os.getcwd()
-        return self.sandbox_policy.wrap(command, str(cwd), connection_file=self.connection_file)
+        return self.sandbox_policy.kernel_command(self.connection_file)
+
+    async def _async_pre_start_kernel(self, **kwargs):
+        kwargs["cwd"] = self.sandbox_policy.launch_cwd
+        return await super()._async_pre_start_kernel(**kwargs)
 
 
 @dataclass
@@ -102,7 +119,7 @@ def working_copy(folder):
 
     nbgrader executes the notebook in ``autograded/<student>/<assignment>/``, where the notebook
     being graded -- hidden tests included -- has just been written; the kernel works in this copy
-    instead, so student code cannot read the hidden tests next to it.
+    instead.
     """
     work = Path(tempfile.mkdtemp(prefix="notebook-"))
     if folder and Path(folder).is_dir():
@@ -111,18 +128,55 @@ def working_copy(folder):
     return work
 
 
+class KernelStartRefused(RuntimeError):
+    """The student's kernel did not start, for a reason its bootstrap gave (e.g. a shadowing numpy.py)."""
+
+
 def error_output(ename, evalue):
     """An ``error`` output as nbgrader and the feedback expect it."""
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
+def _module_sources(*modules):
+    """(name, source) pairs that recreate the kit's modules inside a kernel that cannot import them."""
+    return [(f"autograder_{module.__name__.rsplit('.', 1)[-1]}", Path(module.__file__).read_text())
+            for module in modules]
+
+
+def _installer(modules, expression, binding):
+    """Code that defines ``modules`` in a kernel and binds ``binding = expression`` in its namespace."""
+    return (f"def _grading_install():\n"
+            f"    import sys, types\n"
+            f"    for name, source in {_module_sources(*modules)!r}:\n"
+            f"        module = types.ModuleType(name)\n"
+            f"        exec(compile(source, name + '.py', 'exec'), module.__dict__)\n"
+            f"        sys.modules[name] = module\n"
+            f"    return {expression}\n"
+            f"{binding} = _grading_install()\n"
+            f"del _grading_install\n")
+
+
+def _message_size(message):
+    """Approximate size in bytes of a kernel message (its content and binary buffers)."""
+    content = message.get("content", {})
+    try:
+        size = len(json.dumps(content, default=str))
+    except (TypeError, ValueError):
+        size = len(str(content))
+    return size + sum(len(buffer) for buffer in message.get("buffers", []) or [])
+
+
 class GuardedExecute(Execute):
-    """nbgrader's ``Execute`` with a sandboxed kernel, a state guard and per-test-cell verdicts."""
+    """nbgrader's ``Execute`` with a sandboxed student kernel and a judge kernel for the test cells."""
 
     notebook_timeout = Integer(900, allow_none=True,
                                help="wall-clock seconds for all cells of one notebook; the cells left when "
                                     "it runs out are not run (0 or None: no limit)").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
+    max_notebook_output_bytes = Integer(20_000_000, help="output kept per notebook, all cells and kernel "
+                                                         "messages together").tag(config=True)
+    judge_channel_timeout = Integer(30, help="seconds the judge waits for the student kernel to answer "
+                                             "before a test cell").tag(config=True)
     sandbox = Enum(SANDBOX_MODES, default_value="auto",
                    help="'auto': bwrap when it works here, else resource limits only; 'bwrap': required; "
                         "'none': resource limits only").tag(config=True)
@@ -136,21 +190,22 @@ class GuardedExecute(Execute):
 
     def create_kernel_manager(self):
         self.kernel_name = "python3"  # the course's kernel, whatever the submitted metadata says
-        manager = SandboxedKernelManager(kernel_name=self.kernel_name, config=self.config)
-        manager.sandbox_policy = self.sandbox_policy()
-        self.km = manager
-        return manager
+        self.km = SandboxedKernelManager.for_policy(self._student_policy, self.config)
+        return self.km
 
-    def sandbox_policy(self):
-        """The policy for this notebook's kernel (course root and configured folders hidden)."""
+    def sandbox_policy(self, working_folder, role):
+        """The policy for one of this notebook's kernels (``role``: "student" or "judge"): course root and
+        configured folders hidden; the judge's socket folder, where the judge listens and the student
+        kernel connects, is the only folder they share."""
         hidden = list(self.hidden_paths)
         database = (self.resources or {}).get("nbgrader", {}).get("db_url", "")
         if database.startswith("sqlite:///"):
             hidden.append(str(Path(database[len("sqlite:///"):]).parent))
-        writable = [os.environ.get(name) for name in ("HOME", "TMPDIR")]
         limits = ResourceLimits(cpu_seconds=self.cpu_seconds, memory_bytes=self.memory_bytes,
                                 file_size_bytes=self.file_size_bytes, processes=self.max_processes)
-        return SandboxPolicy(mode=self.sandbox, writable=[w for w in writable if w], hidden=hidden, limits=limits)
+        sockets = {"connect_folders" if role == "student" else "listen_folders": [self._rendezvous]}
+        return SandboxPolicy(mode=self.sandbox, hidden=hidden, limits=limits, working_folder=str(working_folder),
+                             **sockets)
 
     # execution ---------------------------------------------------------------------------
     def preprocess(self, nb, resources=None, km=None):
@@ -160,24 +215,28 @@ class GuardedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self._roles = cell_roles(nb, resources)
-        self._secret = secrets.token_hex(16)
-        self._sentinel = f"autograder-test-complete-{self._secret}"
-        self._guard = f"__autograder_guard_{self._secret}"
-        self._replies, self._completed, self._output_bytes, self._truncated = {}, set(), {}, set()
+        self._output_bytes, self._truncated, self._notebook_bytes = {}, set(), 0
         self._notebook_name = (resources or {}).get("nbgrader", {}).get("notebook", "notebook")
         self._cell_timeout = self.timeout
         self._started = time.monotonic()
-        stop_reason = None
+        self._rendezvous = shared_socket_folder()
+        self._socket_path = os.path.join(self._rendezvous, "judge.sock")
+        judge_folder = tempfile.mkdtemp(prefix="judge-")
         metadata = self.resources.setdefault("metadata", {})
         notebook_folder = metadata.get("path")
         metadata["path"] = str(working_copy(notebook_folder))
+        self._student_policy = self.sandbox_policy(metadata["path"], "student")
+        self._judge_policy = self.sandbox_policy(judge_folder, "judge")
+        self._judge_km = self._judge_kc = None
+        stop_reason = None
         try:
+            run_sync(self._start_judge)()
             with self.setup_kernel():
                 info = self.wait_for_reply(self.kc.kernel_info())
                 if info is None:
                     raise DeadKernelError("the kernel did not answer its first request")
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
-                self._guard_ready = self._install_guard()
+                self._ready = self._install_agent_and_judge()
                 for index, cell in enumerate(self.nb.cells):
                     if cell.cell_type != "code" or not cell.source.strip():
                         continue
@@ -188,12 +247,58 @@ class GuardedExecute(Execute):
                         self._mark_not_run(cell, stop_reason)
                         continue
                     stop_reason = self._execute_one(cell, index)
+        except RuntimeError as error:  # the student kernel did not start: say why, from its own log
+            problem = self._student_policy.start_problem()
+            if problem is None:
+                raise
+            raise KernelStartRefused(problem) from error
         finally:
             self.timeout = self._cell_timeout
-            shutil.rmtree(metadata["path"], ignore_errors=True)
+            run_sync(self._stop_judge)()
+            for policy in (self._student_policy, self._judge_policy):
+                policy.cleanup()
+            for folder in (metadata["path"], judge_folder, self._rendezvous):
+                shutil.rmtree(folder, ignore_errors=True)
             metadata["path"] = notebook_folder
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    async def _start_judge(self):
+        manager = SandboxedKernelManager.for_policy(self._judge_policy, self.config)
+        await manager.start_kernel()
+        self._judge_km = manager
+
+    async def _stop_judge(self):
+        if self._judge_kc is not None:
+            self._judge_kc.stop_channels()
+        if self._judge_km is not None:
+            try:
+                await self._judge_km.shutdown_kernel(now=True)
+            except Exception as error:  # noqa: BLE001 -- a judge that is already gone is fine
+                self.log.warning("stopping the judge kernel: %s", error)
+
+    def _install_agent_and_judge(self):
+        """Install the agent in the student kernel and the judge in its kernel; True when both work."""
+        self._judge_kc = self._judge_km.client()
+        self._judge_kc.start_channels()
+        try:
+            run_sync(self._judge_kc.wait_for_ready)(timeout=self.startup_timeout)
+        except RuntimeError as error:
+            self._note(f"the judge kernel did not start ({error}); every test cell scores zero")
+            return False
+        judge_ok, problem = self._run_hidden(
+            _installer([wire, judge], f"sys.modules['autograder_judge'].install(get_ipython(), {self._socket_path!r})",
+                       JUDGE_NAME), kc=self._judge_kc, timeout=120)
+        if not judge_ok:
+            self._note(f"the judge could not be installed ({problem}); every test cell scores zero")
+            return False
+        agent_ok, problem = self._run_hidden(
+            _installer([wire, agent], "sys.modules['autograder_agent'].Agent(get_ipython().user_ns)", AGENT_NAME),
+            timeout=120)
+        if not agent_ok:
+            self._note(f"the grader's agent could not be installed in the notebook's kernel ({problem}); "
+                       "every test cell scores zero")
+        return agent_ok
 
     def _time_left(self):
         if not self.notebook_timeout:
@@ -208,13 +313,23 @@ class GuardedExecute(Execute):
         left = self._time_left()
         self.timeout = max(1, int(math.ceil(min(self._cell_timeout or math.inf, left))))
         cut_by_notebook_limit = left < (self._cell_timeout or math.inf)
-        original = cell.source
-        failure, stop_reason = None, None
         if is_test:
-            if not (self._guard_ready and self._run_hidden(f"__import__('builtins').{self._guard}"
-                                                           ".restore(get_ipython().user_ns)")):
-                failure = "the grader could not reset the kernel before this test"
-            cell.source = original.rstrip("\n") + f"\nprint({self._sentinel!r})"
+            failure, stop_reason = self._run_test(cell, index, label, cut_by_notebook_limit)
+            self._judge_test(cell, failure)
+        else:
+            failure, stop_reason = self._run_in_student_kernel(cell, index, label, cut_by_notebook_limit)
+            if failure is not None:
+                cell.outputs.append(error_output("GradingError", failure))
+            if stop_reason is None and grade_id in self._roles.instructor and self._ready:
+                self._run_hidden(f"{JUDGE_NAME}.remember({cell.source!r})", kc=self._judge_kc)
+        self.timeout = self._cell_timeout
+        if stop_reason is not None:
+            self._note(f"{stop_reason}; that cell and the ones after it were not graded")
+            self._stop_kernel()
+        return stop_reason
+
+    def _run_in_student_kernel(self, cell, index, label, cut_by_notebook_limit):
+        failure = stop_reason = None
         try:
             self.execute_cell(cell, index, store_history=True)
         except DeadKernelError:
@@ -222,47 +337,62 @@ class GuardedExecute(Execute):
             stop_reason = f"the kernel died in {label}"
         except CellTimeoutError:
             failure = "the cell produced no end of output before the timeout"
-        finally:
-            cell.source = original
-            self.timeout = self._cell_timeout
         timed_out = failure is not None or any(output.get("ename") == "CellTimeoutError"
                                                for output in cell.get("outputs", []))
         if stop_reason is None and timed_out:
-            if cut_by_notebook_limit:
-                stop_reason = f"the notebook ran past its time limit of {self.notebook_timeout} s in {label}"
-            elif not self._responsive():
-                stop_reason = f"the kernel stopped responding after {label} ran past the per-cell timeout"
-            else:
-                self._note(f"{label} ran past the per-cell timeout of {self._cell_timeout} s and was interrupted")
-        if stop_reason is not None:
-            self._note(f"{stop_reason}; that cell and the ones after it were not graded")
-            self._stop_kernel()
-            failure = failure or stop_reason
-        if is_test:
-            self._judge_test(cell, index, failure)
-        elif failure is not None:
-            cell.outputs.append(error_output("GradingError", failure))
-        if stop_reason is None and grade_id in self._roles.instructor and self._guard_ready:
-            self._run_hidden(f"__import__('builtins').{self._guard}.record_names(get_ipython().user_ns)")
-        return stop_reason
+            stop_reason = self._after_timeout(label, cut_by_notebook_limit)
+        return (failure or stop_reason), stop_reason
 
-    def _judge_test(self, cell, index, failure):
-        """Leave an error output in a test cell unless it verifiably ran to its end without error."""
+    def _after_timeout(self, label, cut_by_notebook_limit):
+        if cut_by_notebook_limit:
+            return f"the notebook ran past its time limit of {self.notebook_timeout} s in {label}"
+        if not self._responsive():
+            return f"the kernel stopped responding after {label} ran past the per-cell timeout"
+        self._note(f"{label} ran past the per-cell timeout of {self._cell_timeout} s and was interrupted")
+        return None
+
+    def _run_test(self, cell, index, label, cut_by_notebook_limit):
+        """Run a test cell in the judge while the student kernel serves it; ``(failure, stop_reason)``."""
+        cell.outputs = []
+        if not self._ready:
+            return "the grader could not set up the judge for this notebook", None
+        serve_id = self.kc.execute(f"{AGENT_NAME}.serve({self._socket_path!r})", silent=True, store_history=False,
+                                   allow_stdin=False, stop_on_error=False)
+        failure = stop_reason = None
+        prepared, problem = self._run_hidden(
+            f"{JUDGE_NAME}.prepare({cell.source!r}, timeout={self.judge_channel_timeout})", kc=self._judge_kc,
+            timeout=self.judge_channel_timeout + 120)
+        if not prepared:
+            failure = f"the grader could not run this test: {problem}"
+        else:
+            student = self.kc, self.km
+            self.kc, self.km = self._judge_kc, self._judge_km
+            try:
+                self.execute_cell(cell, index, store_history=False)
+            except DeadKernelError:
+                failure = "the grader's judge kernel died while running this test"
+                self._ready = False
+            except CellTimeoutError:
+                failure = "the test produced no end of output before the timeout"
+            finally:
+                self.kc, self.km = student
+            if any(output.get("ename") == "CellTimeoutError" for output in cell.outputs):
+                failure = failure or "the test ran past the per-cell timeout"
+        if self._ready:
+            self._run_hidden(f"{JUDGE_NAME}.finish()", kc=self._judge_kc, timeout=30)
+        if self._wait_reply(self.kc, serve_id, timeout=10) is None:
+            self._interrupt_student()
+            if self._wait_reply(self.kc, serve_id, timeout=10) is None:
+                stop_reason = f"the kernel stopped responding while {label} called its code"
+            elif failure is not None and cut_by_notebook_limit:
+                stop_reason = f"the notebook ran past its time limit of {self.notebook_timeout} s in {label}"
+        self._drain(self.kc)
+        return failure, stop_reason
+
+    def _judge_test(self, cell, failure):
+        """Drop partial credit from a test cell and record a failure the judge's outputs do not show."""
         cell.outputs = [output for output in cell.outputs if output.get("output_type") != "execute_result"]
-        has_error = any(output.get("output_type") == "error" for output in cell.outputs)
-        reply = self._replies.get(index)
-        if failure is None and reply is None:
-            failure = "the test cell did not finish"
-        if failure is None and reply["content"].get("status") != "ok":
-            if not has_error:
-                failure = "the test raised an error whose display was suppressed"
-            else:
-                return
-        if failure is None and index not in self._completed:
-            failure = ("the test cell did not run to its end (student code stopped it, redirected sys.stdout, "
-                       "or changed how cells run)")
-            self._note(f"test cell {cell.metadata['nbgrader'].get('grade_id')}: {failure}")
-        if failure is not None:
+        if failure is not None and not any(output.get("output_type") == "error" for output in cell.outputs):
             cell.outputs.append(error_output("TestNotPassed", failure))
 
     def _mark_not_run(self, cell, reason):
@@ -276,38 +406,63 @@ class GuardedExecute(Execute):
             _NOTES.append(message)
         self.log.warning(message)
 
-    # talking to the kernel outside the notebook's cells ----------------------------------
-    def _install_guard(self):
-        source = Path(kernel_guard.__file__).read_text()
-        code = ("def _autograder_install():\n"
-                "    namespace = {'get_ipython': get_ipython, '__name__': 'autograder_kernel_guard'}\n"
-                f"    exec({source!r}, namespace)\n"
-                f"    namespace['install']({self._guard!r})\n"
-                "_autograder_install()\n"
-                "del _autograder_install\n")
-        installed = self._run_hidden(code, timeout=120)
-        if not installed:
-            self._note("the kernel guard could not be installed; every test cell scores zero")
-        return installed
-
-    def _run_hidden(self, code, timeout=60):
-        """Run ``code`` in the kernel without a notebook cell; True when it ran without error."""
+    # talking to the kernels outside the notebook's cells -----------------------------------
+    def _run_hidden(self, code, kc=None, timeout=60):
+        """Run ``code`` in a kernel without a notebook cell; ``(ok, error text)``."""
+        kc = kc or self.kc
         try:
-            message_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
-                                         stop_on_error=False)
-            if not isinstance(message_id, str):  # an async client returns a coroutine
-                message_id = run_sync(lambda: message_id)()
-            saved, self.timeout = self.timeout, timeout
-            try:
-                reply = self.wait_for_reply(message_id)
-            finally:
-                self.timeout = saved
+            message_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
+        except RuntimeError as error:
+            return False, str(error)
+        reply = self._wait_reply(kc, message_id, timeout)
+        if reply is None:
+            return False, "no answer"
+        content = reply["content"]
+        if content.get("status") == "ok":
+            return True, None
+        return False, f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"[:500]
+
+    def _wait_reply(self, kc, message_id, timeout):
+        """The shell reply to ``message_id`` from ``kc`` (other replies are skipped), or None."""
+        deadline = time.monotonic() + timeout
+
+        async def wait():
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                try:
+                    message = await kc.shell_channel.get_msg(timeout=min(left, 1.0))
+                except Exception:  # noqa: BLE001 -- queue.Empty from the async client
+                    if not await kc.is_alive():
+                        return None
+                    continue
+                if message.get("parent_header", {}).get("msg_id") == message_id:
+                    return message
+        try:
+            return run_sync(wait)()
         except (DeadKernelError, RuntimeError):
-            return False
-        return reply is not None and reply["content"].get("status") == "ok"
+            return None
+
+    def _drain(self, kc):
+        """Discard the student kernel's messages sent while it served a test (they count as output)."""
+        async def drain():
+            while True:
+                try:
+                    message = await kc.iopub_channel.get_msg(timeout=0.05)
+                except Exception:  # noqa: BLE001 -- queue.Empty: nothing left
+                    return
+                self._notebook_bytes += _message_size(message)
+        run_sync(drain)()
+
+    def _interrupt_student(self):
+        try:
+            run_sync(self.km.interrupt_kernel)()
+        except Exception as error:  # noqa: BLE001 -- a kernel that is gone cannot be interrupted
+            self.log.warning("interrupting the kernel: %s", error)
 
     def _responsive(self):
-        return self._run_hidden("pass", timeout=10)
+        return self._run_hidden("pass", timeout=10)[0]
 
     def _stop_kernel(self):
         try:
@@ -317,33 +472,19 @@ class GuardedExecute(Execute):
             self.log.warning("stopping the kernel: %s", error)
 
     # hooks called by nbclient --------------------------------------------------------------
-    def on_cell_executed(self, **kwargs):
-        self._replies[kwargs["cell_index"]] = kwargs["execute_reply"]
-        super().on_cell_executed(**kwargs)
-
-    def output(self, outs, msg, display_id, cell_index):
-        content = msg.get("content", {})
-        if msg.get("msg_type") == "stream" and getattr(self, "_sentinel", None) and self._sentinel in content.get(
-                "text", ""):
-            self._completed.add(cell_index)
-            content["text"] = content["text"].replace(self._sentinel + "\n", "").replace(self._sentinel, "")
-            if not content["text"]:
-                return None
-        used = self._output_bytes.get(cell_index, 0) + _content_size(content)
+    def process_message(self, msg, cell, cell_index):
+        if msg.get("msg_type") in ("status", "execute_input"):
+            return super().process_message(msg, cell, cell_index)
+        size = _message_size(msg)
+        used = self._output_bytes.get(cell_index, 0) + size
         self._output_bytes[cell_index] = used
-        if used > self.max_output_bytes:
+        self._notebook_bytes += size
+        if used > self.max_output_bytes or self._notebook_bytes > self.max_notebook_output_bytes:
             if cell_index not in self._truncated:
                 self._truncated.add(cell_index)
-                note = f"\n[output truncated by the grader after {self.max_output_bytes} bytes]\n"
-                outs.append(NotebookNode(output_type="stream", name="stdout", text=note))
+                limit = (f"{self.max_output_bytes} bytes in this cell" if used > self.max_output_bytes
+                         else f"{self.max_notebook_output_bytes} bytes in this notebook")
+                cell.outputs.append(NotebookNode(output_type="stream", name="stdout",
+                                                 text=f"\n[output truncated by the grader after {limit}]\n"))
             return None
-        return super().output(outs, msg, display_id, cell_index)
-
-
-def _content_size(content):
-    """Approximate size in bytes of an output message's content (text and data)."""
-    size = len(content.get("text", "") or "")
-    for value in (content.get("data") or {}).values():
-        size += len(value) if isinstance(value, str) else len(str(value))
-    size += sum(len(line) for line in content.get("traceback", []) or [])
-    return size
+        return super().process_message(msg, cell, cell_index)

@@ -170,8 +170,42 @@ def check_source_notebook(path):
                 if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
                     problems.append(f"{where}: graded cell needs non-negative 'points', got {points!r}")
         problems.extend(_check_delimiters(cell, where))
+    problems.extend(_names_from_test_cells(notebook, path))
     if not any(is_grade_cell(cell) for cell in notebook.cells):
         problems.append(f"{path}: no graded cell (nothing to grade)")
+    return problems
+
+
+def _names_from_test_cells(notebook, path):
+    """Cells that read a name only a test cell binds: test cells run in the judge kernel when
+    grading (:mod:`autograder.judge`), so such a name would not exist where that cell runs."""
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from autograder.judge import free_names, stored_names
+
+    transform, problems = TransformerManager().transform_cell, []
+    bound_by_tests, bound_elsewhere = set(), set()
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(transform(cell.source))
+        except SyntaxError:
+            continue
+        names = set().union(*(stored_names(statement) for statement in tree.body))
+        if is_test_cell(cell):
+            bound_by_tests |= names
+            continue
+        top_level, nested = free_names(tree)
+        missing = sorted((top_level | nested) & (bound_by_tests - bound_elsewhere))
+        if missing:
+            label = f" ({grade_id(cell)!r})" if grade_id(cell) else ""
+            problems.append(f"{path}: cell {index}{label} reads {', '.join(missing)}, which only a test cell binds; "
+                            "test cells run apart from the notebook when grading, so bind it in a cell that is "
+                            "not a test")
+        bound_elsewhere |= names
     return problems
 
 

@@ -109,7 +109,8 @@ class _Slot:
         self.log = open(folder / "worker.log", "ab")  # noqa: SIM115 -- closed in _stop_worker
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.log, env=environment, cwd=str(folder), start_new_session=True, text=True, bufsize=1)
+            stderr=self.log, env=environment, cwd=str(folder), start_new_session=True, text=True, bufsize=1,
+            preexec_fn=_limit_worker_memory)
 
     def _kill_worker(self):
         process = self.process
@@ -203,3 +204,18 @@ class _Slot:
             if line.startswith(RESULT_MARKER):
                 return line[len(RESULT_MARKER):]
         return None
+
+
+# A worker holds nbgrader, one notebook and its (capped) outputs: well under 1 GiB. The soft limit
+# stops a worker that grows anyway (a flood the output caps missed) with a MemoryError that fails
+# that one submission; the hard limit stays, so a kernel's launcher can still set its own limit.
+WORKER_MEMORY_BYTES = 4 * 1024 ** 3
+
+
+def _limit_worker_memory():
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > WORKER_MEMORY_BYTES:
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))
+

@@ -1,11 +1,9 @@
-"""A static look at submitted code for tricks that the grader cannot fully rule out at run time.
+"""A static look at submitted code for tricks that have no place in an exercise answer.
 
-The kernel guard (:mod:`autograder.kernel_guard`) undoes what student code changed *before* a test
-cell runs, and the per-test verdict (:mod:`autograder.guarded_execute`) catches a test that did not
-run to its end. Code that rewrites how cells run *while* a test runs (replacing ``run_cell``,
-registering an IPython event that clears the error, rewriting frames) could in principle still
-fool an in-process check. Such code has no place in an exercise answer, so the grader looks for
-it in the student's cells and flags the submission "needs review"; it never changes the score.
+Test cells run in the judge kernel (:mod:`autograder.guarded_execute`), out of reach of student
+code, so such tricks cannot change a verdict; an answer that installs audit hooks or tracers,
+patches IPython or NumPy, opens sockets or starts processes is still worth an instructor's look.
+The grader flags those submissions "needs review"; it never changes the score.
 """
 
 import re

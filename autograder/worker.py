@@ -118,6 +118,9 @@ def unreadable_notebooks(folder, expected):
 def nbgrader_failure_reason(result):
     """A one-line reason from a failed ``NbGraderAPI`` call (its captured log and error)."""
     text = "\n".join(filter(None, [result.get("log", ""), result.get("error", "")]))
+    for line in text.splitlines():  # the kernel's bootstrap said why it would not start the kernel
+        if "KernelStartRefused: " in line:
+            return "zero: " + line.split("KernelStartRefused: ", 1)[1].strip()[:300]
     known = [("DeadKernelError", "the kernel died while running the notebook"),
              ("Kernel died", "the kernel died while running the notebook"),
              ("CellTimeoutError", "a cell ran past the per-cell timeout"),
@@ -195,7 +198,6 @@ def build_solution(job):
     """Execute one source notebook for the answer key (hidden tests and mark schemes removed)."""
     import nbformat
     from nbclient import NotebookClient
-    from nbconvert import HTMLExporter
     from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme
 
     from autograder.notebooks import cleared
@@ -225,9 +227,7 @@ def build_solution(job):
     notebook, resources = ClearMarkScheme(enforce_metadata=False).preprocess(notebook, resources)
     destination = Path(job["destination"])
     destination.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(destination))
-    html, _ = HTMLExporter().from_notebook_node(notebook)
-    destination.with_suffix(".html").write_text(html)
+    nbformat.write(notebook, str(destination))  # the parent renders its sanitised HTML (autograder.build)
     record["elapsed"] = time.perf_counter() - started
     return record
 

@@ -38,6 +38,13 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
+# Wherever nbgrader renders a notebook as HTML with this configuration -- the Formgrader (the
+# autograded submissions, served from the instructor's Jupyter) and generate_feedback -- the
+# student's HTML (markdown cells, HTML/SVG/JavaScript outputs, widget state) goes through the kit's
+# allowlist: no script, event handler or javascript: link of a submission reaches the page.
+c.HTMLExporter.preprocessors = ["autograder.sanitize.SanitizeStudentHTML"]
+c.HTMLExporter.filters = {"markdown2html": "autograder.sanitize.safe_markdown2html"}
+
 # Grading safety (see "Grading safety" in autograder/README.md). Before nbgrader's OverwriteCells,
 # every cell's nbgrader metadata is reset to the gradebook's (a test cell turned into a solution
 # cell, invented grade_ids and points count for nothing). Execution uses GuardedExecute instead of

@@ -9,6 +9,7 @@ Visible tests in the lessons use these so that a failing test teaches, e.g.::
 from __future__ import annotations
 
 import inspect
+import sys
 
 import numpy as np
 
@@ -134,6 +135,76 @@ def _defined_in_notebook(obj) -> bool:
     return getattr(obj, "__module__", None) == "__main__"
 
 
+def _origin(obj) -> dict:
+    """Where ``obj`` comes from: ``kind`` (function, class, ...) and ``module``.
+
+    When the grader runs a test, the student's functions live in another process and the test
+    sees stand-ins that carry this information as ``__grading_origin__``.
+    """
+    origin = getattr(obj, "__grading_origin__", None)
+    if isinstance(origin, dict):
+        return origin
+    kind = "function" if inspect.isfunction(obj) else ("class" if inspect.isclass(obj) else "object")
+    return {"kind": kind, "module": getattr(obj, "__module__", None)}
+
+
+class _CallWatch:
+    """A profile hook noting the functions of the watched modules (and their submodules) entered."""
+
+    def __init__(self, modules):
+        self.modules = tuple(modules)
+        self.entered = set()
+
+    def _watched(self, module) -> bool:
+        return bool(module) and any(module == name or module.startswith(name + ".") for name in self.modules)
+
+    def __call__(self, frame, event, argument):
+        if event == "call":
+            module = frame.f_globals.get("__name__", "")
+            if self._watched(module):
+                self.entered.add(f"{module}.{getattr(frame.f_code, 'co_qualname', frame.f_code.co_name)}")
+        elif event == "c_call":
+            module = getattr(argument, "__module__", None) or ""
+            if self._watched(module):
+                self.entered.add(f"{module}.{getattr(argument, '__qualname__', getattr(argument, '__name__', '?'))}")
+
+
+def calls_made_by(function, *args, modules, **kwargs):
+    """Call ``function(*args, **kwargs)``; return ``(result, names of the functions of modules it entered)``.
+
+    ``modules`` are module names such as ``"mlp.layers"`` or ``"scipy"`` (submodules included).
+    The call is watched by its behaviour (a profile hook), so aliases, ``getattr`` tricks and
+    imports inside the function are seen like direct calls.
+    """
+    traced = getattr(function, "__grading_traced_call__", None)
+    if traced is not None:
+        return traced(args, kwargs, modules)
+    watch = _CallWatch(modules)
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        result = function(*args, **kwargs)
+    finally:
+        sys.setprofile(previous)
+    return result, watch.entered
+
+
+def assert_own_work(function, *args, forbidden, what: str = "", **kwargs):
+    """Call ``function(*args, **kwargs)`` and fail if it used any of the ``forbidden`` modules; return the result.
+
+    This is the kit's one guard for "the student's own work": e.g.
+    ``assert_own_work(affine_fprop, x, w, b, forbidden=("mlp.layers", "torch"))`` fails when the
+    answer calls mlp's ``AffineLayer`` (however it reached it) instead of computing the product.
+    """
+    name = what or getattr(function, "__name__", "your function")
+    result, entered = calls_made_by(function, *args, modules=forbidden, **kwargs)
+    if entered:
+        shown = ", ".join(sorted(entered)[:3]) + (" ..." if len(entered) > 3 else "")
+        raise AssertionError(f"{name}: your code calls {shown}; this exercise asks you to write that computation "
+                             f"yourself, without {', '.join(forbidden)}")
+    return result
+
+
 def assert_own_class(cls, reference, allowed_bases=()) -> None:
     """Fail unless ``cls`` is a class written in the notebook, not ``reference``.
 
@@ -162,9 +233,10 @@ def assert_own_function(function, reference=None) -> None:
     name = getattr(function, "__name__", repr(function))
     if reference is not None and function is reference:
         raise AssertionError(f"{name}: this is the reference implementation; write your own")
-    if not (inspect.isfunction(function) and _defined_in_notebook(function)):
+    origin = _origin(function)
+    if not (origin.get("kind") == "function" and origin.get("module") == "__main__"):
         raise AssertionError(f"{name}: expected a function written in this notebook, "
-                             f"got one from {getattr(function, '__module__', 'elsewhere')}")
+                             f"got one from {origin.get('module') or 'elsewhere'}")
 
 
 def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:

@@ -29,29 +29,47 @@ def sigmoid(x):
 '''
 
 
+ANY_REASON = "(any reason)"
+
+
 @dataclass
 class Expected:
     """The outcome a case must end with.
 
     status: "graded" or "failed" (recorded with zero and a reason).
-    score: autograded points out of 3.
-    phrase: text the result's reason must contain ("graded with reason"); None: the reason is empty.
+    score: autograded points out of ``max_score`` (None: not checked -- the case checks something else).
+    phrase: text the result's reason must contain ("graded with reason"); None: the reason is empty;
+        ``ANY_REASON``: not checked (a budget may stop the kernel after the last test, with a reason).
     output: text that must appear in the autograded notebook's outputs (None: not checked).
+    max_score: the assignment's autograded points (3 for the fixture, 6 for the two-notebook ``01_pair``).
     """
 
     status: str
     score: float
     phrase: str = None
     output: str = None
+    max_score: float = 3.0
 
 
 @dataclass
 class Case:
+    """One hostile submission.
+
+    make: ``make(source, release)`` -> files, or with ``takes_kit`` ``make(kit)`` (see :mod:`.kit`).
+    check: ``check(outcome)`` raising AssertionError, for what :class:`Expected` cannot say
+        (nothing leaked, nothing written, a budget that bound); see :class:`.kit.Outcome`.
+    escapes: the case tries to write outside its job (its marker files are searched for after grading).
+    """
+
     name: str
     what: str
     make: object
     expected: Expected
     needs_sandbox: bool = False
+    takes_kit: bool = False
+    check: object = None
+    escapes: bool = False
+    assignment: str = "00_fixture"
 
     def __repr__(self):
         return f"Case({self.name!r})"

@@ -6,6 +6,7 @@ import warnings
 
 import nbformat
 import pytest
+from nbconvert import HTMLExporter
 from nbconvert.preprocessors import ExecutePreprocessor
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
@@ -20,7 +21,7 @@ from .conftest import REPOSITORY
 
 CONFIGURED_CLASSES = {cls.__name__: cls for cls in (
     CourseDirectory, ExecutePreprocessor, ClearSolutions, OverwriteCells, IgnorePattern, GenerateFeedback, Autograde,
-    GuardedExecute)}
+    GuardedExecute, HTMLExporter)}
 
 
 @pytest.fixture(scope="module")

@@ -111,3 +111,19 @@ def test_a_catalogue_folder_for_an_unknown_cell_is_reported(tmp_path):
     problems = check_catalogue(folder)
     assert any("'no_such_cell' is not the grade_id of a solution cell" in problem for problem in problems)
     assert any("maybe_y.py" in problem and "wrong_<slug>.py" in problem for problem in problems)
+
+
+def test_a_cell_reading_a_name_only_a_test_cell_binds_is_reported(tmp_path):
+    test = nbformat.v4.new_code_cell("expected = 3\nassert True", metadata=_meta(
+        grade=True, locked=True, points=1, grade_id="test_a"))
+    later = nbformat.v4.new_code_cell("def show():\n    return expected\nprint(show())")
+    problems = check_source_notebook(_notebook(tmp_path, test, later))
+    assert any("cell 1 reads expected, which only a test cell binds" in problem for problem in problems)
+
+
+def test_a_name_a_test_cell_rebinds_but_another_cell_binds_first_is_fine(tmp_path):
+    first = nbformat.v4.new_code_cell("expected = 1")
+    test = nbformat.v4.new_code_cell("expected = 3\nassert True", metadata=_meta(
+        grade=True, locked=True, points=1, grade_id="test_a"))
+    later = nbformat.v4.new_code_cell("print(expected)")
+    assert check_source_notebook(_notebook(tmp_path, first, test, later)) == []
