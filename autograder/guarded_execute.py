@@ -381,11 +381,14 @@ class GuardedExecute(Execute):
         if self._ready:
             self._run_hidden(f"{JUDGE_NAME}.finish()", kc=self._judge_kc, timeout=30)
         if self._wait_reply(self.kc, serve_id, timeout=10) is None:
-            self._interrupt_student()
-            if self._wait_reply(self.kc, serve_id, timeout=10) is None:
-                stop_reason = f"the kernel stopped responding while {label} called its code"
-            elif failure is not None and cut_by_notebook_limit:
-                stop_reason = f"the notebook ran past its time limit of {self.notebook_timeout} s in {label}"
+            if not run_sync(self.km.is_alive)():
+                stop_reason = f"the kernel died in {label}"
+            else:
+                self._interrupt_student()
+                if self._wait_reply(self.kc, serve_id, timeout=10) is None:
+                    stop_reason = f"the kernel stopped responding while {label} called its code"
+                elif failure is not None and cut_by_notebook_limit:
+                    stop_reason = f"the notebook ran past its time limit of {self.notebook_timeout} s in {label}"
         self._drain(self.kc)
         return failure, stop_reason
 

@@ -1,31 +1,42 @@
-"""How fast is the kit's convolution? ``python -m mlp.benchmark [--quick] [--repeats N]``.
+"""How fast is the kit's convolution? ``python -m mlp.benchmark [--quick] [--profile] [--repeats N]``.
 
 For each convolution shape it times one training pass (``fprop``, ``bprop`` and
 ``grads_wrt_params``, float32) of
 
-* ``ours``: :class:`mlp.layers.ConvolutionalLayer` (im2col + matrix products);
+* ``ours``: :class:`mlp.layers.ConvolutionalLayer` (im2col over shifted rows + matrix products);
 * ``naive``: :func:`naive_convolution_step` below, the convolution a student writes first: Python
   loops over the images and the output positions, with one ``np.dot`` over the window (for all
   output channels at once) at each position, forwards and again backwards;
 * ``position loop``: :func:`position_loop_convolution_step`, a much stronger baseline that loops
   over the output positions only, with the whole batch and all channels in three BLAS products
   per position;
+* two peers, the ways other NumPy teaching frameworks convolve, written here from their published
+  algorithms: ``CS231n``, :func:`cs231n_convolution_step` (im2col by fancy indexing, col2im with
+  ``np.add.at``, the fallback of Stanford's CS231n assignments), and ``correlate2d``,
+  :func:`correlate2d_convolution_step` (``scipy.signal.correlate2d`` for every image and channel pair,
+  the style of the Edinburgh machine-learning labs);
 * ``torch``: ``torch.nn.functional.conv2d`` forward and backward (input, weight and bias
   gradients) on the CPU, when PyTorch is installed (it is never needed by the kit itself),
 
-checks that all of them give the same numbers, and prints the ratios together with the
-effective GFLOP/s of our layer next to those of one float32 ``np.matmul`` of the same FLOP
-count (what NumPy's BLAS does on well-shaped square matrices on this machine). It then times
-one SGD training step of a 784-256-256-10 ReLU network on a batch of 100, ours against PyTorch.
+checks that all of them give the same numbers, and prints the ratios together with the share of our
+time spent in the three matrix products (timed alone, on the layer's own matrices), the effective
+GFLOP/s of our layer next to those of one float32 ``np.matmul`` of the same FLOP count (what NumPy's
+BLAS does on well-shaped square matrices on this machine), and the memory one training pass of our
+layer needs (its peak, kept work arrays included, from ``tracemalloc``). It then times one SGD
+training step of a 784-256-256-10 ReLU network on a batch of 100, ours against PyTorch.
+``--profile`` adds, for each shape, where our time goes phase by phase (padding, im2col, the three
+products, col2im, the layout copies; see ``ConvolutionalLayer.profiler``).
 
-Timings are medians over repeats after a warm-up (the two loop baselines are slow, so they get
-fewer repeats and no warm-up); the implementations are timed in alternating blocks (see
+Timings are medians over repeats after a warm-up (the loop baselines and the peers are slow, so they
+get fewer repeats and no warm-up); the implementations are timed in alternating blocks (see
 :func:`time_in_blocks`), with freed memory kept for reuse (see :func:`keep_freed_memory`;
 ``--fresh-memory`` turns that off). Every repeat of ``ours`` does all the work of a training step:
 ``fprop`` builds its im2col matrix afresh each time, even though the inputs are the same. PyTorch
 gets as many threads as NumPy's BLAS uses (from ``threadpoolctl`` when available, else
-``os.cpu_count()``). The header line names NumPy's BLAS and the CPU kernels it uses: they set the
-speed of the matrix products, and so of our layer.
+``os.cpu_count()``). The header names NumPy's BLAS, the CPU kernels it uses and the thread counts,
+and the environment variables that change them: they set the speed of the matrix products, and so
+of our layer. ``make benchmark`` runs this in a user's conditions, with the ``OPENBLAS_*``,
+``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` settings of this workplace unset.
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,6 +176,89 @@ def position_loop_convolution_step(inputs: np.ndarray, kernels: np.ndarray, bias
             grads_here = grads_wrt_outputs[:, :, row, col]  # (batch_size, out_channels)
             grads_wrt_kernels += np.tensordot(grads_here, window, axes=([0], [0]))
             grads_wrt_padded[:, :, rows, cols] += np.tensordot(grads_here, kernels, axes=([1], [0]))
+    grads_wrt_inputs = grads_wrt_padded[:, :, padding:padding + height, padding:padding + width]
+    return outputs, grads_wrt_inputs, grads_wrt_kernels, grads_wrt_outputs.sum(axis=(0, 2, 3))
+
+
+def _cs231n_window_indices(in_channels: int, kernel_height: int, kernel_width: int, out_height: int,
+                           out_width: int, stride: int):
+    """Index arrays ``(channel, row, col)`` of shape ``(in_channels * kh * kw, out_height * out_width)``.
+
+    Entry ``[(c, di, dj), (i, j)]`` names the padded pixel ``(c, i * stride + di, j * stride + dj)``: the
+    window offsets vary down the rows, the output positions along the columns.
+    """
+    offset_rows = np.tile(np.repeat(np.arange(kernel_height), kernel_width), in_channels)
+    offset_cols = np.tile(np.arange(kernel_width), kernel_height * in_channels)
+    position_rows = stride * np.repeat(np.arange(out_height), out_width)
+    position_cols = stride * np.tile(np.arange(out_width), out_height)
+    channels = np.repeat(np.arange(in_channels), kernel_height * kernel_width)[:, None]
+    return channels, offset_rows[:, None] + position_rows[None, :], offset_cols[:, None] + position_cols[None, :]
+
+
+def cs231n_convolution_step(inputs: np.ndarray, kernels: np.ndarray, biases: np.ndarray,
+                            grads_wrt_outputs: np.ndarray, stride: int = 1, padding: int = 0):
+    """The im2col of Stanford's CS231n assignments (their pure-NumPy fallback), written from its algorithm.
+
+    im2col by fancy indexing: ``padded[:, channels, rows, cols]`` with the index arrays of
+    :func:`_cs231n_window_indices` gathers every window, the columns are ordered (position, image);
+    outputs, kernel gradients and column gradients are then one matrix product each, and col2im adds
+    the column gradients back with ``np.add.at`` (which handles repeated indices, one element at a time).
+    Same arguments and results as :func:`naive_convolution_step`.
+    """
+    batch_size, in_channels, height, width = inputs.shape
+    out_channels, _, kernel_height, kernel_width = kernels.shape
+    out_height = output_length(height, kernel_height, stride, padding)
+    out_width = output_length(width, kernel_width, stride, padding)
+    padded = np.pad(inputs, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    channels, rows, cols = _cs231n_window_indices(in_channels, kernel_height, kernel_width, out_height,
+                                                  out_width, stride)
+    columns = padded[:, channels, rows, cols]  # (batch, C * kh * kw, positions)
+    columns = columns.transpose(1, 2, 0).reshape(in_channels * kernel_height * kernel_width, -1)
+    kernel_matrix = kernels.reshape(out_channels, -1)
+    outputs = (kernel_matrix @ columns + biases[:, None]).reshape(out_channels, out_height, out_width, batch_size)
+    outputs = outputs.transpose(3, 0, 1, 2)
+    grads_matrix = grads_wrt_outputs.transpose(1, 2, 3, 0).reshape(out_channels, -1)
+    grads_wrt_kernels = (grads_matrix @ columns.T).reshape(kernels.shape)
+    grads_wrt_columns = (kernel_matrix.T @ grads_matrix).reshape(columns.shape[0], -1, batch_size)
+    grads_wrt_padded = np.zeros_like(padded, dtype=grads_wrt_columns.dtype)
+    np.add.at(grads_wrt_padded, (slice(None), channels, rows, cols), grads_wrt_columns.transpose(2, 0, 1))
+    grads_wrt_inputs = grads_wrt_padded[:, :, padding:padding + height, padding:padding + width]
+    return outputs, grads_wrt_inputs, grads_wrt_kernels, grads_wrt_outputs.sum(axis=(0, 2, 3))
+
+
+def correlate2d_convolution_step(inputs: np.ndarray, kernels: np.ndarray, biases: np.ndarray,
+                                 grads_wrt_outputs: np.ndarray, stride: int = 1, padding: int = 0):
+    """The Edinburgh labs' style: one ``scipy.signal`` 2-D correlation per image and channel pair.
+
+    For every image ``n``, output channel ``o`` and input channel ``c``: the outputs add
+    ``correlate2d(padded[n, c], K[o, c], 'valid')`` (every ``stride``-th entry), the kernel gradients add
+    ``correlate2d(padded[n, c], G[n, o], 'valid')`` and the padded input gradients add
+    ``convolve2d(G[n, o], K[o, c], 'full')``, with ``G`` the output gradients spread out to stride 1
+    (zeros in between). Same arguments and results as :func:`naive_convolution_step`.
+    """
+    from scipy.signal import convolve2d, correlate2d
+
+    batch_size, in_channels, height, width = inputs.shape
+    out_channels, _, kernel_height, kernel_width = kernels.shape
+    out_height = output_length(height, kernel_height, stride, padding)
+    out_width = output_length(width, kernel_width, stride, padding)
+    padded = np.pad(inputs, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    dtype = np.result_type(inputs, kernels)
+    # output gradients at stride 1 (the window positions every stride-th of which are outputs)
+    dense_height, dense_width = padded.shape[2] - kernel_height + 1, padded.shape[3] - kernel_width + 1
+    dense_grads = np.zeros((batch_size, out_channels, dense_height, dense_width), dtype=grads_wrt_outputs.dtype)
+    dense_grads[:, :, ::stride, ::stride] = grads_wrt_outputs
+    outputs = np.empty((batch_size, out_channels, out_height, out_width), dtype=dtype)
+    grads_wrt_padded = np.zeros(padded.shape, dtype=dtype)
+    grads_wrt_kernels = np.zeros(kernels.shape, dtype=dtype)
+    for n in range(batch_size):
+        for o in range(out_channels):
+            total = np.full((dense_height, dense_width), biases[o], dtype=dtype)
+            for c in range(in_channels):
+                total += correlate2d(padded[n, c], kernels[o, c], mode="valid")
+                grads_wrt_kernels[o, c] += correlate2d(padded[n, c], dense_grads[n, o], mode="valid")
+                grads_wrt_padded[n, c] += convolve2d(dense_grads[n, o], kernels[o, c], mode="full")
+            outputs[n, o] = total[::stride, ::stride]
     grads_wrt_inputs = grads_wrt_padded[:, :, padding:padding + height, padding:padding + width]
     return outputs, grads_wrt_inputs, grads_wrt_kernels, grads_wrt_outputs.sum(axis=(0, 2, 3))
 
@@ -314,19 +409,32 @@ def matmul_gflops(flops: int, repeats: int, pause: float = 0.0) -> float:
 
 # Convolution benchmark -------------------------------------------------------------------
 
+#: The peers and loops timed with few repeats and no warm-up: name -> implementation.
+SLOW_IMPLEMENTATIONS = {
+    "naive": naive_convolution_step,
+    "position_loop": position_loop_convolution_step,
+    "cs231n": cs231n_convolution_step,
+    "correlate2d": correlate2d_convolution_step,
+}
+
+
 @dataclass
 class ConvolutionResult:
-    """Median seconds per training pass of each implementation, and how far their numbers are from ours."""
+    """Median seconds per training pass of each implementation, and how far their numbers are from ours.
+
+    ``others`` and ``differences`` are keyed by the names of :data:`SLOW_IMPLEMENTATIONS`; ``blas`` is the
+    time of our three matrix products alone and ``memory_bytes`` the peak memory of one pass of ours.
+    """
 
     case: ConvolutionCase
     ours: float
-    naive: float
-    position_loop: float
+    others: dict[str, float]
+    differences: dict[str, float]
     torch: float | None
-    naive_difference: float
-    position_loop_difference: float
     torch_difference: float | None
+    blas: float | None
     matmul_gflops: float
+    memory_bytes: int
 
     @property
     def gflops(self) -> float:
@@ -334,21 +442,16 @@ class ConvolutionResult:
 
     @property
     def worst_difference(self) -> float:
-        """Largest relative difference of ours from the two loops and from PyTorch."""
-        return max(self.naive_difference, self.position_loop_difference, self.torch_difference or 0.0)
+        """Largest relative difference of ours from the loops, the peers and PyTorch."""
+        return max([*self.differences.values(), self.torch_difference or 0.0])
 
     @property
     def agrees(self) -> bool:
         return self.worst_difference <= AGREEMENT_TOLERANCE
 
 
-def benchmark_convolution(case: ConvolutionCase, repeats: int, naive_repeats: int, torch=None,
-                          seed: int = 0, pause: float = 0.0) -> ConvolutionResult:
-    """Time and cross-check ours, the two loops and (optionally) PyTorch on one shape.
-
-    ``ours`` and PyTorch get ``repeats`` timed calls after a warm-up; the loops, which take up to
-    seconds, ``naive_repeats`` calls without warm-up.
-    """
+def _convolution_data(case: ConvolutionCase, seed: int = 0):
+    """Float32 inputs, a layer with random kernels and biases, and output gradients for ``case``."""
     rng = np.random.default_rng(seed)
     inputs = rng.standard_normal((case.batch_size, case.in_channels, case.height, case.width), dtype=np.float32)
     layer = ConvolutionalLayer(
@@ -358,10 +461,63 @@ def benchmark_convolution(case: ConvolutionCase, repeats: int, naive_repeats: in
         stride=case.stride, padding=case.padding)
     grads_wrt_outputs = rng.standard_normal((case.batch_size, case.out_channels, *case.output_size),
                                             dtype=np.float32)
+    return inputs, layer, grads_wrt_outputs
+
+
+def blas_products(layer: ConvolutionalLayer) -> Callable[[], object] | None:
+    """The three matrix products of a training pass of ``layer``, on its kept matrices, as one function.
+
+    Call it after a pass (``fprop``, ``bprop``, ``grads_wrt_params``); ``None`` when the layer did not
+    keep its matrices (they were larger than ``max_cached_bytes``).
+    """
+    columns, grads_matrix = layer._workspace.get("columns"), layer._workspace.get("grads_matrix")
+    if columns is None or grads_matrix is None:
+        return None
+    kernels_matrix = layer.kernels.reshape(layer.num_output_channels, -1)
+    kernels_and_biases = np.concatenate([kernels_matrix, layer.biases[:, None]], axis=1)
+
+    def products():
+        kernels_and_biases @ columns
+        kernels_matrix.T @ grads_matrix
+        columns @ grads_matrix.T
+
+    return products
+
+
+def peak_memory_of_a_pass(layer_factory: Callable[[], ConvolutionalLayer], inputs: np.ndarray,
+                          grads_wrt_outputs: np.ndarray) -> int:
+    """Peak bytes NumPy allocates during one training pass of a fresh layer (its kept work arrays included).
+
+    Measured with ``tracemalloc``, which sees every NumPy array; the inputs and output gradients, made
+    before, are not counted.
+    """
+    import tracemalloc
+
+    layer = layer_factory()
+    tracemalloc.start()
+    try:
+        results = ours_convolution_step(layer, inputs, grads_wrt_outputs)
+        del results
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def benchmark_convolution(case: ConvolutionCase, repeats: int, naive_repeats: int, torch=None,
+                          seed: int = 0, pause: float = 0.0) -> ConvolutionResult:
+    """Time and cross-check ours, the loops, the peers and (optionally) PyTorch on one shape.
+
+    ``ours`` and PyTorch get ``repeats`` timed calls after a warm-up, and so do our three products alone;
+    the loops and peers, which take up to seconds, ``naive_repeats`` calls without warm-up.
+    """
+    inputs, layer, grads_wrt_outputs = _convolution_data(case, seed)
     loop_arguments = (inputs, layer.kernels, layer.biases, grads_wrt_outputs, case.stride, case.padding)
 
     ours = ours_convolution_step(layer, inputs, grads_wrt_outputs)
     functions = {"ours": lambda: ours_convolution_step(layer, inputs, grads_wrt_outputs)}
+    products = blas_products(layer)
+    if products is not None:
+        functions["blas"] = products
     torch_difference = None
     if torch is not None:
         functional = torch.nn.functional
@@ -380,14 +536,52 @@ def benchmark_convolution(case: ConvolutionCase, repeats: int, naive_repeats: in
         functions["torch"] = torch_step
     times = time_in_blocks(functions, repeats, pause=pause)
 
-    loops = {"naive": naive_convolution_step, "position_loop": position_loop_convolution_step}
-    loop_results = {name: loop(*loop_arguments) for name, loop in loops.items()}  # also the untimed first call
-    loop_times = time_in_blocks({name: lambda loop=loop: loop(*loop_arguments) for name, loop in loops.items()},
-                                naive_repeats, warmup=0, pause=pause)
+    slow_results = {name: step(*loop_arguments) for name, step in SLOW_IMPLEMENTATIONS.items()}  # also warm-up
+    slow_times = time_in_blocks({name: lambda step=step: step(*loop_arguments)
+                                 for name, step in SLOW_IMPLEMENTATIONS.items()}, naive_repeats, warmup=0, pause=pause)
+    memory = peak_memory_of_a_pass(lambda: _convolution_data(case, seed)[1], inputs, grads_wrt_outputs)
     return ConvolutionResult(
-        case, times["ours"], loop_times["naive"], loop_times["position_loop"], times.get("torch"),
-        relative_difference(ours, loop_results["naive"]), relative_difference(ours, loop_results["position_loop"]),
-        torch_difference, matmul_gflops(case.flops, repeats, pause))
+        case, times["ours"], slow_times, {name: relative_difference(ours, result)
+                                          for name, result in slow_results.items()},
+        times.get("torch"), torch_difference, times.get("blas"), matmul_gflops(case.flops, repeats, pause), memory)
+
+
+class PhaseProfiler:
+    """Adds up the time spent in each named phase; ``ConvolutionalLayer.profiler`` takes one."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def profile_convolution(case: ConvolutionCase, repeats: int, seed: int = 0) -> tuple[float, dict[str, float]]:
+    """Where one training pass of ours spends its time: ``(seconds per pass, {phase: seconds per pass})``.
+
+    The fastest of three rounds of ``repeats`` profiled passes (after a warm-up), so that a busy moment
+    of the machine does not distort the split. What the phases leave out (argument checks, Python,
+    reshapes) is reported by :func:`profile_table` as "other".
+    """
+    inputs, layer, grads_wrt_outputs = _convolution_data(case, seed)
+    for _ in range(2):
+        ours_convolution_step(layer, inputs, grads_wrt_outputs)
+    best = None
+    for _ in range(3):
+        layer.profiler = PhaseProfiler()
+        start = time.perf_counter()
+        for _ in range(repeats):
+            ours_convolution_step(layer, inputs, grads_wrt_outputs)
+        total = (time.perf_counter() - start) / repeats
+        if best is None or total < best[0]:
+            best = (total, {name: seconds / repeats for name, seconds in layer.profiler.seconds.items()})
+    layer.profiler = None
+    return best
 
 
 # MLP training step --------------------------------------------------------------------------
@@ -502,14 +696,26 @@ def _agreement(agrees: bool, difference: float) -> str:
 
 
 def convolution_table(results: Sequence[ConvolutionResult]) -> str:
-    header = ("case", "ours (ms)", "naive (ms)", "position loop (ms)", "PyTorch (ms)", "ours / PyTorch",
-              "naive / ours", "position loop / ours", "ours GFLOP/s", "matmul GFLOP/s", "same numbers")
-    rows = [(result.case.label, _ms(result.ours), _ms(result.naive), _ms(result.position_loop), _ms(result.torch),
-             _ratio(result.ours, result.torch), _ratio(result.naive, result.ours),
-             _ratio(result.position_loop, result.ours), f"{result.gflops:.1f}", f"{result.matmul_gflops:.1f}",
+    header = ("case", "ours (ms)", "PyTorch (ms)", "ours / PyTorch", "naive / ours", "position loop / ours",
+              "CS231n / ours", "correlate2d / ours", "BLAS share", "ours GFLOP/s", "matmul GFLOP/s",
+              "memory (MB)", "same numbers")
+    rows = [(result.case.label, _ms(result.ours), _ms(result.torch), _ratio(result.ours, result.torch),
+             *(_ratio(result.others[name], result.ours) for name in SLOW_IMPLEMENTATIONS),
+             "n/a" if result.blas is None else f"{result.blas / result.ours:.0%}", f"{result.gflops:.1f}",
+             f"{result.matmul_gflops:.1f}", f"{result.memory_bytes / 2**20:.1f}",
              _agreement(result.agrees, result.worst_difference))
             for result in results]
     return _table(header, rows)
+
+
+def profile_table(case: ConvolutionCase, total: float, phases: dict[str, float]) -> str:
+    """One row per phase of :func:`profile_convolution`, slowest first, with its share of the pass."""
+    rows = [(name, _ms(seconds), f"{seconds / total:.0%}")
+            for name, seconds in sorted(phases.items(), key=lambda item: -item[1])]
+    other = total - sum(phases.values())
+    rows += [("other (checks, Python, reshapes)", _ms(other), f"{other / total:.0%}"),
+             ("total", _ms(total), "100%")]
+    return _table((case.label, "ms per pass", "share"), rows)
 
 
 def mlp_table(result: MLPResult) -> str:
@@ -523,7 +729,10 @@ def mlp_table(result: MLPResult) -> str:
 
 
 #: The performance targets the convolution and the MLP step were written to (ratios of median times).
-TARGETS = {"conv ours/torch": 1.5, "conv naive/ours": 50.0, "MLP ours/torch": 1.2}
+TARGETS = {"conv ours/torch": 1.5, "conv naive/ours": 50.0, "conv peer/ours": 5.0, "MLP ours/torch": 1.2}
+
+#: The peers the ``conv peer/ours`` target applies to, with their names in the summary.
+PEERS = {"cs231n": "CS231n", "correlate2d": "correlate2d"}
 
 
 def targets_summary(results: Sequence[ConvolutionResult], mlp_result: MLPResult) -> str:
@@ -535,22 +744,55 @@ def targets_summary(results: Sequence[ConvolutionResult], mlp_result: MLPResult)
     lines = ["Targets:"]
     for result in results:
         versus_torch = None if result.torch is None else result.ours / result.torch <= TARGETS["conv ours/torch"]
-        versus_naive = result.naive / result.ours >= TARGETS["conv naive/ours"]
+        versus_naive = result.others["naive"] / result.ours >= TARGETS["conv naive/ours"]
+        versus_peers = ", ".join(
+            f"{label}/ours >= {TARGETS['conv peer/ours']:.0f} "
+            f"{verdict(result.others[name] / result.ours >= TARGETS['conv peer/ours'])}"
+            for name, label in PEERS.items())
         lines.append(f"  {result.case.label}: ours/torch <= {TARGETS['conv ours/torch']} {verdict(versus_torch)}, "
-                     f"naive/ours >= {TARGETS['conv naive/ours']:.0f} {verdict(versus_naive)}")
+                     f"naive/ours >= {TARGETS['conv naive/ours']:.0f} {verdict(versus_naive)}, {versus_peers}")
     mlp_ok = (None if mlp_result.ours is None or mlp_result.torch is None
               else mlp_result.ours / mlp_result.torch <= TARGETS["MLP ours/torch"])
     lines.append(f"  MLP step: ours/torch <= {TARGETS['MLP ours/torch']} {verdict(mlp_ok)}")
     return "\n".join(lines)
 
 
+#: Environment variables that change how fast NumPy's BLAS and PyTorch run (printed in the header).
+SPEED_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                   "MKL_NUM_THREADS")
+
+
+def speed_settings(environment=None) -> str:
+    """The :data:`SPEED_VARIABLES` that are set, e.g. ``OPENBLAS_CORETYPE=Haswell``, or a note that none is."""
+    environment = os.environ if environment is None else environment
+    settings = [f"{name}={environment[name]}" for name in SPEED_VARIABLES if name in environment]
+    return ", ".join(settings) if settings else f"none of {', '.join(SPEED_VARIABLES)} set (a user's defaults)"
+
+
+def load_note(when: str) -> str:
+    """The machine's load average ``when``, with a warning when other work competes for the cores.
+
+    Two-thread BLAS products stall whenever one of their threads is descheduled, so on a busy machine
+    the timings (and the ratios to PyTorch) say little.
+    """
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return f"load average {when}: unknown"
+    busy = load > 0.5 * (os.cpu_count() or 1)
+    return (f"load average {when}: {load:.2f} on {os.cpu_count()} CPUs"
+            + ("  (BUSY: other processes compete for the cores, timings are unreliable)" if busy else ""))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the tables; returns 1 if any implementation disagrees, else 0."""
     parser = argparse.ArgumentParser(prog="python -m mlp.benchmark", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny shapes and one repeat (a smoke test)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print where our convolution's time goes, phase by phase")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats of ours and torch (default 30)")
     parser.add_argument("--naive-repeats", type=int, default=None,
-                        help="timed repeats of each of the two loops (default 3)")
+                        help="timed repeats of each loop baseline and peer (default 3)")
     parser.add_argument("--no-torch", action="store_true", help="do not compare with PyTorch")
     parser.add_argument("--fresh-memory", action="store_true",
                         help="leave the allocator alone (timings then include page faults on fresh memory)")
@@ -568,25 +810,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch_text = "not used" if torch is None else f"{torch.__version__}, {torch.get_num_threads()} threads"
     print(f"NumPy {np.__version__} with {blas.description}, {blas.num_threads} threads; PyTorch {torch_text}; "
           f"Python {platform.python_version()} on {os.cpu_count()} CPUs")
+    print(f"BLAS kernel: {blas.architecture or 'unknown'}; NumPy BLAS threads: {blas.num_threads}; "
+          f"PyTorch threads: {'n/a' if torch is None else torch.get_num_threads()}; "
+          f"environment: {speed_settings()}")
     note = blas_kernel_note(cpu_flags(), blas.architecture)
     if note:
         print(note)
+    print(load_note("at the start"))
     memory = "freed memory kept for reuse (see keep_freed_memory)" if reuse_memory else "default allocator"
-    print(f"float32; medians of {repeats} repeats after warm-up ({naive_repeats} without warm-up for the two "
-          f"loops); {memory}\n")
+    print(f"float32; medians of {repeats} repeats after warm-up ({naive_repeats} without warm-up for the loops "
+          f"and peers); {memory}\n")
 
     print("Convolution: fprop + bprop + grads_wrt_params")
     print("  naive: Python loops over images and output positions, one np.dot per position for all output "
           "channels\n  position loop: Python loop over output positions, batch and channels in three BLAS "
-          "products each")
+          "products each\n  CS231n: im2col by fancy indexing, col2im with np.add.at\n"
+          "  correlate2d: scipy.signal.correlate2d per image and channel pair\n"
+          "  BLAS share: our three matrix products timed alone, as a share of ours; memory: peak of one pass "
+          "of ours")
     results = [benchmark_convolution(case, repeats, naive_repeats, torch, pause=pause) for case in cases]
     print(convolution_table(results))
+    if arguments.profile:
+        print("\nWhere our time goes (fastest of 3 profiled rounds; phases as named in ConvolutionalLayer)")
+        for case in cases:
+            print(profile_table(case, *profile_convolution(case, repeats)) + "\n")
     print("\nMLP training step (affine-ReLU-affine-ReLU-affine, softmax cross-entropy, SGD update)")
     mlp_result = benchmark_mlp_step(mlp_sizes, repeats, torch, pause=pause)
     print(mlp_table(mlp_result))
 
     if not arguments.quick:
         print("\n" + targets_summary(results, mlp_result))
+        print(load_note("at the end"))
 
     disagreements = [result.case.label for result in results if not result.agrees]
     if mlp_result.difference is not None and mlp_result.difference > AGREEMENT_TOLERANCE:

@@ -11,28 +11,60 @@ the inputs are padded with ``padding`` zeros on each side (:math:`\tilde x`) and
 with stride :math:`s`. The kernel is not flipped (that would be a convolution in the strict
 mathematical sense; the result only differs by a relabelling of the kernel entries).
 
-Implementation: every window becomes a column of one matrix (*im2col*, see
-:mod:`mlp.layers.windows`), so the forward pass and both gradients are single matrix products:
+Implementation: every window becomes a column of one matrix (*im2col*), so the forward pass and
+both gradients are single matrix products:
 
-* outputs: :math:`Y = K_{2D}\,X_{\text{col}}` with :math:`K_{2D}` of shape ``(out_channels, in_channels * kh * kw)``;
-* kernel gradient: :math:`\partial E/\partial K_{2D} = G\,X_{\text{col}}^T` with :math:`G` the output gradients,
-  one row per output channel (computed image by image, :math:`\sum_n G_n X_{\text{col},n}^T`, in one batched
-  ``np.matmul`` when the gradients are laid out batch-major, which saves copying them);
-* input gradient: :math:`K_{2D}^T G`, whose columns are added back onto their windows (*col2im*).
+* outputs: :math:`Y = [K_{2D}\ b]\,[X_{\text{col}}; 1]` with :math:`K_{2D}` of shape
+  ``(out_channels, in_channels * kh * kw)`` and a row of ones under :math:`X_{\text{col}}`;
+* input gradient: :math:`K_{2D}^T G`, whose columns are added back onto their windows (*col2im*),
+  with :math:`G` the output gradients, one row per output channel;
+* kernel and bias gradients: :math:`G\,[X_{\text{col}}; 1]^T`.
+
+How the columns are gathered decides the speed, because the products themselves are fast.
+The padded images are kept channel-major, ``(channels, batch_size, padded_height * padded_width)``,
+each image flattened row by row. With stride 1, pixel :math:`(i + d_i, j + d_j)` of an image
+flattened with row length :math:`W_p` (the padded width) sits at
+
+.. math:: (i + d_i) W_p + (j + d_j) = (i W_p + j) + (d_i W_p + d_j),
+
+so if output position :math:`(i, j)` is numbered :math:`q = i W_p + j`, a window offset is a *shift*
+by :math:`d_i W_p + d_j`: the im2col row of channel :math:`c` and offset :math:`(d_i, d_j)` is one
+contiguous slice of the flattened image, and col2im adds one slice per offset. The price is that
+:math:`q` also runs over :math:`j \ge` ``out_width`` (``padded_width - out_width`` positions per row),
+whose windows wrap around into the next row: they are computed and dropped, a
+``padded_width / out_width`` share of extra work (16/14 for a 3x3 kernel on 14-pixel images with
+padding 1), and their output gradients are zero, so backwards they add nothing. With stride > 1 the
+positions are exactly the outputs and each offset is a strided slice of the padded images instead.
+
+The matrices' rows are laid out with a length (*leading dimension*) that is an odd multiple of 16
+numbers: OpenBLAS runs 25-30% slower on matrices whose rows are a multiple of 4 KiB long (e.g.
+``64 * 24 * 24 = 36864`` numbers), because their columns then compete for the same cache sets.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 
 from mlp.layers.base import LayerWithParameters
-from mlp.layers.windows import add_columns_to_images, image_columns, output_length, pad_channel_major
+from mlp.layers.windows import offset_slices, output_length
 from mlp.validation import as_float_array, check_non_negative_int, check_positive_int, check_shape, describe
 
 
 def _penalty_grad(penalty, param: np.ndarray) -> np.ndarray:
     """The penalty's gradient in the parameter's dtype (so float32 stays float32)."""
     return np.asarray(penalty.grad(param)).astype(param.dtype, copy=False)
+
+
+def unaliased_length(length: int) -> int:
+    """The smallest odd multiple of 16 that is at least ``length``: a row length BLAS handles at full speed.
+
+    Rows whose length is a multiple of a large power of two (e.g. 1024 float32 numbers, 4 KiB) map every
+    column to the same few cache sets; an odd multiple of 16 (64 bytes for float32) never does.
+    """
+    multiple = -(-length // 16)
+    return 16 * (multiple + 1 - multiple % 2)
 
 
 class ConvolutionalLayer(LayerWithParameters):
@@ -59,10 +91,10 @@ class ConvolutionalLayer(LayerWithParameters):
         outputs: ``(batch_size, num_output_channels, output_height, output_width)`` with
         ``output_height = (input_height + 2 * padding - kernel_height) // stride + 1`` (same for width).
 
-    The outputs (and the gradients :meth:`bprop` returns) are transposed views of channel-major
-    arrays: indexing and shapes are as usual, only the memory is laid out ``(channels, batch,
-    height, width)``, which is what the matrix products produce. NumPy operations handle that
-    transparently, and output gradients that come back in the same layout need no copy.
+    The outputs (and the gradients :meth:`bprop` returns) are views of channel-major arrays, as the
+    matrix products produce them: indexing and shapes are as usual, only the memory is laid out
+    ``(channels, batch, height, width)`` with a few unused numbers at the end of each row. NumPy
+    operations handle that transparently.
 
     Float32 inputs with float32 parameters give float32 results.
     """
@@ -72,6 +104,10 @@ class ConvolutionalLayer(LayerWithParameters):
     #: Work arrays (e.g. the im2col matrix of the latest inputs) are kept between calls when they are
     #: at most this many bytes.
     max_cached_bytes = 256 * 2**20
+
+    #: :meth:`bprop` goes through the images in blocks whose slice of :math:`K_{2D}^T G` is at most this
+    #: many bytes, so that the slice is still in the cache when col2im reads it (and memory stays small).
+    max_block_bytes = 2 * 2**20
 
     def __init__(self, num_input_channels, num_output_channels, input_height, input_width, kernel_height,
                  kernel_width, kernels_init=None, biases_init=None, kernels_penalty=None, biases_penalty=None,
@@ -100,6 +136,12 @@ class ConvolutionalLayer(LayerWithParameters):
                 )
         self.output_height = output_length(self.input_height, self.kernel_height, self.stride, self.padding)
         self.output_width = output_length(self.input_width, self.kernel_width, self.stride, self.padding)
+        self.padded_height = self.input_height + 2 * self.padding
+        self.padded_width = self.input_width + 2 * self.padding
+        # Output positions per image row: with stride 1 the whole padded row (see the module docstring).
+        self.positions_per_row = self.padded_width if self.stride == 1 else self.output_width
+        # A flattened padded image, plus kernel_width - 1 zeros read by the last row's unused positions.
+        self.flat_image_length = self.padded_height * self.padded_width + self.kernel_width - 1
 
         kernels_shape = (self.num_output_channels, self.num_input_channels, self.kernel_height, self.kernel_width)
         if kernels_init is None:
@@ -112,6 +154,9 @@ class ConvolutionalLayer(LayerWithParameters):
         self.biases = as_float_array(repr(self), "biases", biases)
         check_shape(repr(self), "kernels from kernels_init", self.kernels, kernels_shape)
         check_shape(repr(self), "biases from biases_init", self.biases, (self.num_output_channels,))
+        #: ``None``, or an object whose ``phase(name)`` is a context manager timing each step of the
+        #: computation (``python -m mlp.benchmark --profile`` sets one); it changes no result.
+        self.profiler = None
         self._workspace: dict[str, np.ndarray] = {}
         self._columns_key = None
 
@@ -138,7 +183,7 @@ class ConvolutionalLayer(LayerWithParameters):
     # Propagation ------------------------------------------------------------------------
 
     def fprop(self, inputs: np.ndarray) -> np.ndarray:
-        """Cross-correlate ``inputs`` with the kernels and add the biases.
+        """Cross-correlate ``inputs`` with the kernels and add the biases: ``Y = [K_2D b] [X_col; 1]``.
 
         Args:
             inputs: array of shape ``(batch_size, num_input_channels, input_height, input_width)``.
@@ -150,15 +195,17 @@ class ConvolutionalLayer(LayerWithParameters):
         columns = self._columns(inputs, reuse=False)
         kernels_and_biases = np.concatenate(
             [self.kernels.reshape(self.num_output_channels, -1), self.biases[:, None]], axis=1)
-        outputs = kernels_and_biases @ columns  # (out_channels, batch_size * out_height * out_width)
-        return outputs.reshape(self.num_output_channels, inputs.shape[0], self.output_height,
-                               self.output_width).transpose(1, 0, 2, 3)
+        with self._phase("product: outputs"):
+            outputs = kernels_and_biases @ columns  # (out_channels, positions), one column per output position
+        return self._positions_as_images(outputs, inputs.shape[0], self.output_width).transpose(1, 0, 2, 3)
 
     def bprop(self, inputs: np.ndarray, outputs: np.ndarray, grads_wrt_outputs: np.ndarray) -> np.ndarray:
         """Gradient with respect to the inputs.
 
         Each output gradient flows back to every input pixel of its window, weighted by the kernel:
-        ``columns = K_2D^T G``, then each column is added onto its window (col2im) and the padding is cut off.
+        ``K_2D^T G`` has one column of window gradients per output position, and each column is added
+        onto its window (col2im) before the padding is cut off. Both steps go through the images in
+        blocks (see ``max_block_bytes``).
 
         Args:
             inputs: array of shape ``(batch_size, num_input_channels, input_height, input_width)``.
@@ -171,26 +218,37 @@ class ConvolutionalLayer(LayerWithParameters):
         inputs = self._checked_inputs(inputs)
         grads_wrt_outputs = self._check_grads_wrt_outputs(outputs, grads_wrt_outputs)
         self._check_output_grads_shape(inputs, grads_wrt_outputs)
-        grads_matrix = self._channel_major(grads_wrt_outputs)
+        batch_size = inputs.shape[0]
+        grads_matrix = self._grads_matrix(grads_wrt_outputs)
         kernels_matrix = self.kernels.reshape(self.num_output_channels, -1)
         dtype = np.result_type(kernels_matrix, grads_matrix)
-        grads_wrt_columns = np.matmul(kernels_matrix.T, grads_matrix,
-                                      out=self._scratch("grads_wrt_columns", (kernels_matrix.shape[1],
-                                                                              grads_matrix.shape[1]), dtype))
-        padded_shape = (self.num_input_channels, inputs.shape[0], self.input_height + 2 * self.padding,
-                        self.input_width + 2 * self.padding)
-        grads_wrt_padded = add_columns_to_images(grads_wrt_columns, padded_shape, self.kernel_height,
-                                                 self.kernel_width, self.stride)
+        with self._phase("zero padded input gradients"):
+            grads_wrt_padded = np.zeros((self.num_input_channels, batch_size, self.flat_image_length), dtype)
+        positions_per_image = self.output_height * self.positions_per_row
+        images_per_block = max(1, min(batch_size, self.max_block_bytes // (
+            kernels_matrix.shape[1] * positions_per_image * dtype.itemsize)))
+        block_buffer = self._scratch("grads_wrt_columns", (kernels_matrix.shape[1], unaliased_length(
+            images_per_block * positions_per_image)), dtype)
+        for first in range(0, batch_size, images_per_block):
+            last = min(batch_size, first + images_per_block)
+            block_positions = slice(first * positions_per_image, last * positions_per_image)
+            grads_wrt_columns = block_buffer[:, :block_positions.stop - block_positions.start]
+            with self._phase("product: input gradients"):
+                np.matmul(kernels_matrix.T, grads_matrix[:, block_positions], out=grads_wrt_columns)
+            with self._phase("col2im"):
+                self._add_columns_to_images(grads_wrt_columns, grads_wrt_padded[:, first:last])
         pad = self.padding
-        grads_wrt_inputs = grads_wrt_padded[:, :, pad:pad + self.input_height, pad:pad + self.input_width]
+        grads_wrt_inputs = self._flat_as_images(grads_wrt_padded)[:, :, pad:pad + self.input_height,
+                                                                  pad:pad + self.input_width]
         return grads_wrt_inputs.transpose(1, 0, 2, 3)
 
     def grads_wrt_params(self, inputs: np.ndarray, grads_wrt_outputs: np.ndarray) -> list[np.ndarray]:
         """Gradients with respect to ``[kernels, biases]``.
 
         ``dE/dK_2D = G X_col^T``: each kernel entry collects the output gradients times the input pixels
-        it was multiplied with; with the row of ones in ``X_col`` the same product gives the bias
-        gradients (the sums of the output gradients per channel). Penalty gradients are added.
+        it was multiplied with; with the row of ones under ``X_col`` the same product gives the bias
+        gradients (the sums of the output gradients per channel). Unused positions have zero output
+        gradients, so they add nothing. Penalty gradients are added.
 
         Args:
             inputs: array of shape ``(batch_size, num_input_channels, input_height, input_width)``.
@@ -203,13 +261,10 @@ class ConvolutionalLayer(LayerWithParameters):
         grads_wrt_outputs = as_float_array(repr(self), "grads_wrt_outputs", grads_wrt_outputs)
         self._check_output_grads_shape(inputs, grads_wrt_outputs)
         columns = self._columns(inputs, reuse=True)
-        if grads_wrt_outputs.transpose(1, 0, 2, 3).flags.c_contiguous:
-            grads_wrt_kernels_and_biases = self._channel_major(grads_wrt_outputs) @ columns.T
-        else:  # one product per image instead of copying the gradients to channel-major order
-            batch_size = inputs.shape[0]
-            per_image_columns = columns.reshape(columns.shape[0], batch_size, -1).transpose(1, 2, 0)
-            per_image_grads = grads_wrt_outputs.reshape(batch_size, self.num_output_channels, -1)
-            grads_wrt_kernels_and_biases = np.matmul(per_image_grads, per_image_columns).sum(axis=0)
+        grads_matrix = self._grads_matrix(grads_wrt_outputs)
+        with self._phase("product: kernel gradients"):
+            # computed transposed, (rows of columns, out_channels): BLAS is faster that way round
+            grads_wrt_kernels_and_biases = (columns @ grads_matrix.T).T
         grads_wrt_kernels = grads_wrt_kernels_and_biases[:, :-1].reshape(self.kernels.shape)
         grads_wrt_biases = np.ascontiguousarray(grads_wrt_kernels_and_biases[:, -1])
         if self.kernels_penalty is not None:
@@ -218,7 +273,7 @@ class ConvolutionalLayer(LayerWithParameters):
             grads_wrt_biases = grads_wrt_biases + _penalty_grad(self.biases_penalty, self.biases)
         return [grads_wrt_kernels, grads_wrt_biases]
 
-    # Helpers ----------------------------------------------------------------------------
+    # Layout helpers ---------------------------------------------------------------------
 
     def _checked_inputs(self, inputs) -> np.ndarray:
         inputs = self._float_inputs(inputs)
@@ -230,8 +285,57 @@ class ConvolutionalLayer(LayerWithParameters):
         check_shape(repr(self), "grads_wrt_outputs", grads_wrt_outputs,
                     (inputs.shape[0], self.num_output_channels, self.output_height, self.output_width))
 
+    def _flat_as_images(self, flat_images: np.ndarray) -> np.ndarray:
+        """View ``(channels, batch, flat_image_length)`` as ``(channels, batch, padded_height, padded_width)``."""
+        image_size = self.padded_height * self.padded_width
+        return flat_images[:, :, :image_size].reshape(*flat_images.shape[:2], self.padded_height, self.padded_width)
+
+    def _positions_as_images(self, matrix: np.ndarray, batch_size: int, width: int) -> np.ndarray:
+        """View a ``(rows, >= batch_size * positions)`` matrix as ``(rows, batch, output_height, width)``.
+
+        ``width`` is ``output_width`` for the outputs proper, ``positions_per_row`` to include the unused
+        positions of stride 1.
+        """
+        num_positions = batch_size * self.output_height * self.positions_per_row
+        images = matrix[:, :num_positions].reshape(matrix.shape[0], batch_size, self.output_height,
+                                                   self.positions_per_row)
+        return images[..., :width]
+
+    def _window_pixels(self, flat_images: np.ndarray, offset_row: int, offset_col: int) -> np.ndarray:
+        """The pixel at window offset ``(offset_row, offset_col)`` of every output position, as a view.
+
+        Args:
+            flat_images: padded images of shape ``(channels, batch, flat_image_length)``.
+
+        Returns:
+            A view of shape ``(channels, batch, output_height, positions_per_row)``: with stride 1 the
+            flattened images shifted by ``offset_row * padded_width + offset_col`` (one slice), otherwise
+            the strided slice of rows ``i * stride + offset_row`` and columns ``j * stride + offset_col``.
+        """
+        channels, batch_size = flat_images.shape[:2]
+        if self.stride == 1:
+            start = offset_row * self.padded_width + offset_col
+            shifted = flat_images[:, :, start:start + self.output_height * self.padded_width]
+            return shifted.reshape(channels, batch_size, self.output_height, self.padded_width)
+        rows, cols = offset_slices(offset_row, offset_col, self.output_height, self.output_width, self.stride)
+        return self._flat_as_images(flat_images)[:, :, rows, cols]
+
+    def _padded_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """``inputs`` copied channel-major, zero-padded and flattened: ``(channels, batch, flat_image_length)``."""
+        shape = (self.num_input_channels, inputs.shape[0], self.flat_image_length)
+        padded = self._scratch("padded", shape, inputs.dtype, initial=0)  # the zeros are written once
+        pad = self.padding
+        with self._phase("pad (channel-major copy)"):
+            self._flat_as_images(padded)[:, :, pad:pad + self.input_height, pad:pad + self.input_width] = \
+                inputs.transpose(1, 0, 2, 3)
+        return padded
+
     def _columns(self, inputs: np.ndarray, reuse: bool) -> np.ndarray:
-        """The im2col matrix (with a row of ones) of ``inputs``.
+        """The im2col matrix of ``inputs`` with a last row of ones, shape ``(in_channels * kh * kw + 1, >= positions)``.
+
+        Row ``(c, di, dj)`` (in that nesting order) and column ``q`` (position ``q`` of the module
+        docstring, images one after the other) hold the padded pixel of channel ``c`` at offset
+        ``(di, dj)`` of window ``q``. Columns past the last position are zero.
 
         :meth:`fprop` always builds it (``reuse=False``: in training every call brings a new batch, so
         looking for a kept matrix would only add work), and the layer keeps it: :meth:`grads_wrt_params`
@@ -239,52 +343,92 @@ class ConvolutionalLayer(LayerWithParameters):
         is checked by comparing them with the kept padded copy (not by object identity), so inputs changed
         in place are never served stale columns.
         """
-        pad = self.padding
-        padded_shape = (self.num_input_channels, inputs.shape[0], self.input_height + 2 * pad,
-                        self.input_width + 2 * pad)
-        key = (self._geometry(), padded_shape, inputs.dtype)
+        batch_size = inputs.shape[0]
+        num_positions = batch_size * self.output_height * self.positions_per_row
+        num_rows = self.num_input_channels * self.kernel_height * self.kernel_width
+        key = (self._geometry(), batch_size, inputs.dtype)
         if reuse and self._columns_key == key:
             padded, columns = self._workspace["padded"], self._workspace["columns"]
-            interior = padded[:, :, pad:pad + self.input_height, pad:pad + self.input_width]
-            if np.array_equal(interior, inputs.transpose(1, 0, 2, 3)):
+            pad = self.padding
+            with self._phase("compare inputs with the kept copy"):
+                interior = self._flat_as_images(padded)[:, :, pad:pad + self.input_height, pad:pad + self.input_width]
+                unchanged = np.array_equal(interior, inputs.transpose(1, 0, 2, 3))
+            if unchanged:
                 return columns
         self._columns_key = None
-        num_rows = self.num_input_channels * self.kernel_height * self.kernel_width + 1
-        num_columns = inputs.shape[0] * self.output_height * self.output_width
-        padded = pad_channel_major(inputs, pad, out=self._scratch("padded", padded_shape, inputs.dtype))
-        columns = image_columns(padded, self.kernel_height, self.kernel_width, self.stride, ones_row=True,
-                                out=self._scratch("columns", (num_rows, num_columns), inputs.dtype))
+        padded = self._padded_inputs(inputs)
+        columns = self._scratch("columns", (num_rows + 1, unaliased_length(num_positions)), inputs.dtype,
+                                initial=0, ones_row=True)
+        per_offset = columns[:num_rows].reshape(self.num_input_channels, self.kernel_height, self.kernel_width, -1)
+        with self._phase("im2col"):
+            for offset_row in range(self.kernel_height):
+                for offset_col in range(self.kernel_width):
+                    rows = per_offset[:, offset_row, offset_col, :num_positions]
+                    rows.reshape(self.num_input_channels, batch_size, self.output_height, self.positions_per_row)[...] \
+                        = self._window_pixels(padded, offset_row, offset_col)
         if self._workspace.get("columns") is columns and self._workspace.get("padded") is padded:
             self._columns_key = key
         return columns
 
-    def _channel_major(self, grads_wrt_outputs: np.ndarray) -> np.ndarray:
-        """Output gradients as a matrix of shape ``(out_channels, batch_size * out_height * out_width)``.
+    def _add_columns_to_images(self, grads_wrt_columns: np.ndarray, grads_wrt_padded: np.ndarray) -> None:
+        """col2im, the adjoint of :meth:`_columns`: add every column onto its window, one slice per offset.
 
-        Free (a reshape) when they are already laid out channel-major, as the outputs of :meth:`fprop` are;
-        otherwise copied into a reused buffer.
+        Args:
+            grads_wrt_columns: ``(in_channels * kh * kw, >= positions)`` gradients of the im2col entries
+                of the images in ``grads_wrt_padded``.
+            grads_wrt_padded: ``(in_channels, batch, flat_image_length)`` array the gradients are added to.
         """
-        channel_major = grads_wrt_outputs.transpose(1, 0, 2, 3)
-        if channel_major.flags.c_contiguous:
-            return channel_major.reshape(self.num_output_channels, -1)
-        buffer = self._scratch("grads_matrix", (self.num_output_channels, channel_major[0].size),
-                               grads_wrt_outputs.dtype)
-        np.copyto(buffer.reshape(channel_major.shape), channel_major)
-        return buffer
+        channels, batch_size = grads_wrt_padded.shape[:2]
+        num_positions = batch_size * self.output_height * self.positions_per_row
+        per_offset = grads_wrt_columns.reshape(channels, self.kernel_height, self.kernel_width, -1)
+        for offset_row in range(self.kernel_height):
+            first = per_offset[:, offset_row, 0, :num_positions]
+            for offset_col in range(1, self.kernel_width):
+                window_grads = per_offset[:, offset_row, offset_col, :num_positions]
+                if self.stride == 1:  # pixel q + offset_col of offset (row, 0) is pixel q of offset (row, col)
+                    first[:, offset_col:] += window_grads[:, :num_positions - offset_col]
+                else:
+                    # one offset picks a different pixel for each position, so no pixel is added to twice here
+                    self._window_pixels(grads_wrt_padded, offset_row, offset_col)[...] += window_grads.reshape(
+                        channels, batch_size, self.output_height, self.output_width)
+            self._window_pixels(grads_wrt_padded, offset_row, 0)[...] += first.reshape(
+                channels, batch_size, self.output_height, self.positions_per_row)
 
-    def _scratch(self, name: str, shape: tuple, dtype) -> np.ndarray:
+    def _grads_matrix(self, grads_wrt_outputs: np.ndarray) -> np.ndarray:
+        """Output gradients as a matrix ``(out_channels, >= positions)``, zero at unused positions.
+
+        Copied into a kept array whose unused entries were zeroed when it was made (only the real
+        positions are written, whatever the memory layout of ``grads_wrt_outputs``).
+        """
+        batch_size = grads_wrt_outputs.shape[0]
+        num_positions = batch_size * self.output_height * self.positions_per_row
+        matrix = self._scratch("grads_matrix", (self.num_output_channels, unaliased_length(num_positions)),
+                               grads_wrt_outputs.dtype, initial=0)
+        with self._phase("output gradients to channel-major"):
+            self._positions_as_images(matrix, batch_size, self.output_width)[...] = \
+                grads_wrt_outputs.transpose(1, 0, 2, 3)
+        return matrix
+
+    def _scratch(self, name: str, shape: tuple, dtype, initial=None, ones_row: bool = False) -> np.ndarray:
         """A work array that is reused from call to call (fresh memory is slow to touch the first time).
 
+        When it is made, it is filled with ``initial`` (if given) and its last row with ones (if
+        ``ones_row``); later calls only overwrite the parts they use, so those stay as they were.
         Arrays larger than ``max_cached_bytes`` are not kept, so a large evaluation batch does not keep
         a large buffer alive. Work arrays never leave the layer: everything returned is a new array.
         """
         buffer = self._workspace.get(name)
         if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
             self._workspace.pop(name, None)
-            buffer = np.empty(shape, dtype=dtype)
+            buffer = np.empty(shape, dtype=dtype) if initial is None else np.full(shape, initial, dtype=dtype)
+            if ones_row:
+                buffer[-1] = 1
             if buffer.nbytes <= self.max_cached_bytes:
                 self._workspace[name] = buffer
         return buffer
+
+    def _phase(self, name: str):
+        return nullcontext() if self.profiler is None else self.profiler.phase(name)
 
     def _geometry(self) -> tuple:
         return (self.num_input_channels, self.input_height, self.input_width, self.kernel_height,
@@ -292,7 +436,8 @@ class ConvolutionalLayer(LayerWithParameters):
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_workspace"], state["_columns_key"] = {}, None  # copies and pickles do not carry work arrays
+        # copies and pickles carry neither work arrays nor a profiler
+        state["_workspace"], state["_columns_key"], state["profiler"] = {}, None, None
         return state
 
     def __repr__(self) -> str:

@@ -271,10 +271,13 @@ CASES = [
          "in gradebook.db after grade returned", process_outlives_job_rewrites_gradebook,
          Expected("graded", 0.0), takes_kit=True, escapes=True, check=check_gradebook_not_rewritten),
     Case("shadow_numpy_forges_stubs", "numpy.py next to the release: the guard imports it as NumPy before its "
-         "snapshot, and it fills in the stubs", shadow_numpy_forges_stubs, Expected("graded", 0.0, phrase=None),
+         "snapshot, and it fills in the stubs", shadow_numpy_forges_stubs,
+         Expected("failed", 0.0, phrase="the kernel could not start: numpy.py in the submission shadows NumPy"),
          takes_kit=True),
     Case("shadow_numpy_always_close", "numpy.py whose allclose/isclose always agree, with the wrong sigmoid",
-         shadow_numpy_always_close, Expected("graded", 1.0, phrase=None), takes_kit=True),
+         shadow_numpy_always_close,
+         Expected("failed", 0.0, phrase="the kernel could not start: numpy.py in the submission shadows NumPy"),
+         takes_kit=True),
     Case("shadow_ipykernel_launcher", "ipykernel_launcher.py next to the release: the kernel starts through it "
          "and fills in the stubs", shadow_ipykernel_launcher, Expected("graded", 0.0, phrase=None), takes_kit=True),
     Case("worker_log_via_proc_fd", "reads and appends to the files open in the kernel (the worker's log) "

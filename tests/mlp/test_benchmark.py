@@ -15,7 +15,8 @@ def test_quick_run_prints_one_row_per_case_and_the_mlp_step(capsys):
     assert exit_code == 0
     assert "Convolution: fprop + bprop + grads_wrt_params" in printed
     assert "naive: Python loops over images and output positions" in printed
-    assert "| naive / ours | position loop / ours |" in printed
+    assert "| naive / ours | position loop / ours | CS231n / ours | correlate2d / ours | BLAS share |" in printed
+    assert "BLAS kernel: " in printed and "NumPy BLAS threads: " in printed and "PyTorch threads: " in printed
     for case in benchmark.QUICK_CASES:
         row = next(line for line in printed.splitlines() if line.startswith(f"| {case.label} "))
         assert re.search(r"\| +yes \([0-9.e+-]+\) \|$", row.rstrip())  # all implementations gave the same numbers
@@ -41,6 +42,60 @@ def test_both_loop_references_give_the_layers_numbers(loop):
     ours = benchmark.ours_convolution_step(layer, inputs, grads)
     for mine, theirs in zip(ours, reference, strict=True):
         np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("peer", [benchmark.cs231n_convolution_step, benchmark.correlate2d_convolution_step])
+@pytest.mark.parametrize(("stride", "padding"), [(1, 0), (2, 1), (3, 2)])
+def test_both_peers_give_the_numbers_of_the_naive_loop(peer, stride, padding):
+    rng = np.random.default_rng(2)
+    inputs, kernels = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 2))
+    biases = rng.standard_normal(4)
+    out_height, out_width = (7 + 2 * padding - 3) // stride + 1, (6 + 2 * padding - 2) // stride + 1
+    grads = rng.standard_normal((2, 4, out_height, out_width))
+    expected = benchmark.naive_convolution_step(inputs, kernels, biases, grads, stride=stride, padding=padding)
+    for got, want in zip(peer(inputs, kernels, biases, grads, stride=stride, padding=padding), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_quick_profile_prints_the_phases_of_each_case(capsys):
+    assert benchmark.main(["--quick", "--no-torch", "--profile"]) == 0
+    printed = capsys.readouterr().out
+    assert "Where our time goes" in printed
+    for case in benchmark.QUICK_CASES:
+        assert f"| {case.label} " in printed
+    for phase in ("im2col", "col2im", "product: outputs", "product: input gradients", "product: kernel gradients",
+                  "other (checks, Python, reshapes)"):
+        assert f"| {phase} " in printed
+
+
+def test_profile_splits_a_pass_into_phases_that_add_up_to_at_most_the_pass():
+    total, phases = benchmark.profile_convolution(benchmark.QUICK_CASES[0], repeats=2)
+    assert total > 0 and all(seconds >= 0 for seconds in phases.values())
+    assert sum(phases.values()) <= total
+
+
+def test_peak_memory_of_a_pass_counts_at_least_the_results_and_the_im2col_matrix():
+    case = benchmark.QUICK_CASES[0]  # 2x1x8x8 -> 2 channels, 3x3 kernel: 6x6 outputs
+    inputs, _, grads = benchmark._convolution_data(case)
+    peak = benchmark.peak_memory_of_a_pass(lambda: benchmark._convolution_data(case)[1], inputs, grads)
+    im2col_bytes = (1 * 3 * 3 + 1) * (2 * 6 * 8) * 4  # rows x (images x rows x padded width) x float32
+    results_bytes = (2 * 2 * 6 * 6 + 2 * 1 * 8 * 8) * 4
+    assert peak >= im2col_bytes + results_bytes
+
+
+def test_blas_products_need_the_matrices_of_a_previous_pass():
+    case = benchmark.QUICK_CASES[1]
+    inputs, layer, grads = benchmark._convolution_data(case)
+    assert benchmark.blas_products(layer) is None
+    benchmark.ours_convolution_step(layer, inputs, grads)
+    products = benchmark.blas_products(layer)
+    assert products is not None
+    products()
+
+
+def test_speed_settings_name_the_variables_that_are_set():
+    assert benchmark.speed_settings({"OPENBLAS_CORETYPE": "Haswell", "HOME": "/x"}) == "OPENBLAS_CORETYPE=Haswell"
+    assert "a user's defaults" in benchmark.speed_settings({})
 
 
 def test_naive_loop_keeps_float32():
@@ -79,3 +134,8 @@ def test_flop_count_of_a_case():
     case = benchmark.ConvolutionCase(2, 3, 5, 5, 4, 3, padding=1)
     assert case.output_size == (5, 5)
     assert case.flops == 3 * 2 * (2 * 4 * 3 * 9 * 25)
+
+
+def test_load_note_names_the_load_average_and_when():
+    note = benchmark.load_note("at the start")
+    assert note.startswith("load average at the start: ")
