@@ -203,14 +203,20 @@ class RemoteObject:
     def __getattr__(self, name):
         if name.startswith("_grading_") or (name.startswith("__") and name.endswith("__")):
             raise AttributeError(name)
-        value = _JUDGE.request({"op": "getattr", "target": self._grading_handle, "name": name})
-        _JUDGE.mirror(self, name, value)
-        return value
+        return self._grading_get(name)
 
     def __setattr__(self, name, value):
         if name.startswith("_grading_"):
             object.__setattr__(self, name, value)
-            return
+        else:
+            self._grading_set(name, value)
+
+    def _grading_get(self, name):
+        value = _JUDGE.request({"op": "getattr", "target": self._grading_handle, "name": name})
+        _JUDGE.mirror(self, name, value)
+        return value
+
+    def _grading_set(self, name, value):
         _JUDGE.forget_mirror(self, name)
         _JUDGE.request({"op": "setattr", "target": self._grading_handle, "name": name}, value=value)
 
@@ -269,15 +275,7 @@ def _forwarding_method(name):
 
 
 def _forwarding_property(name):
-    def get(self):
-        value = _JUDGE.request({"op": "getattr", "target": self._grading_handle, "name": name})
-        _JUDGE.mirror(self, name, value)
-        return value
-
-    def put(self, value):
-        _JUDGE.forget_mirror(self, name)
-        _JUDGE.request({"op": "setattr", "target": self._grading_handle, "name": name}, value=value)
-    return property(get, put)
+    return property(lambda self: self._grading_get(name), lambda self, value: self._grading_set(name, value))
 
 
 def _trusted_class(module, qualname):
