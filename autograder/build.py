@@ -6,7 +6,9 @@
    folder, which holds answers -- are mirrored into ``course/source/<assignment>/``.
 3. nbgrader's ``generate_assignment`` writes ``course/release/<assignment>/`` and records the
    assignment in the gradebook.
-4. The answer key: each source notebook is executed (in parallel worker processes), hidden
+4. The due dates of ``course/due_dates.toml`` (:mod:`autograder.late`) are written into the
+   gradebook as nbgrader's assignment due dates; an assignment the file does not list gets none.
+5. The answer key: each source notebook is executed (in parallel worker processes), hidden
    tests and mark schemes are removed, outputs and figures kept: ``solutions/<assignment>/``
    gets ``<name>.ipynb`` and ``<name>.html``. A solution that raises (a test failing on the
    reference solution) stops the build with the cells named. The HTML is rendered here, through
@@ -24,6 +26,7 @@ from pathlib import Path
 from autograder.catalogue import check_catalogue
 from autograder.course import CourseError, load_config, make_api
 from autograder.environment import blas_threads_for, clean_environment, cpu_count, put_tools_on_path
+from autograder.late import check_due_dates, due_dates_file, write_due_dates
 from autograder.notebooks import SourceNotebookError, check_source_notebook
 
 
@@ -36,6 +39,7 @@ class BuildSummary:
     assignments: list
     notebooks: dict = field(default_factory=dict)
     solutions: list = field(default_factory=list)
+    due_dates: dict = field(default_factory=dict)
 
 
 def check_sources(course, assignments):
@@ -72,6 +76,7 @@ def build(course, assignments=None, solutions=True, workers=None, log=print):
     course.require_config()
     assignments = select_assignments(course, assignments)
     problems = check_sources(course, assignments)
+    problems.extend(check_due_dates(course, course.lesson_assignments()))
     if problems:
         raise SourceNotebookError(problems)
     summary = BuildSummary(assignments=assignments)
@@ -85,6 +90,11 @@ def build(course, assignments=None, solutions=True, workers=None, log=print):
                 assignment, _tail(result.get("error") or result.get("log", ""))))
         if log:
             log("built release of {}: {}".format(assignment, ", ".join(summary.notebooks[assignment])))
+    summary.due_dates = write_due_dates(course, assignments)
+    if log:
+        log("due dates ({}): {}".format(due_dates_file(course).name, ", ".join(
+            f"{name} {due:%Y-%m-%d %H:%M} UTC" if due else f"{name} none"
+            for name, due in summary.due_dates.items())))
     if solutions:
         summary.solutions = build_solutions(course, assignments, workers=workers, log=log)
     return summary

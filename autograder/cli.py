@@ -157,12 +157,13 @@ def _export(course, arguments, progress):
 
 
 def _report(course, arguments, progress):
-    from autograder.report import collect_report, format_report, plot_report
+    from autograder.report import collect_report, format_report, format_similar_answers, plot_report
 
     if not course.gradebook_file.is_file():
         raise CourseError(f"no gradebook at {course.gradebook_file}: build and grade first")
     report = collect_report(course)
     print(format_report(report))
+    print("\n" + format_similar_answers(course))
     if not arguments.no_figure:
         print(f"\nfigure: {plot_report(report, course.report_figure)}")
     return 0

@@ -7,7 +7,8 @@ displayed while the tests called it (``print(In)``, its caller's source, ``<scri
 :class:`StudentFacingFeedback`, registered in ``course/nbgrader_config.py`` as a
 ``GenerateFeedback`` preprocessor after ``GetGrades``, keeps only what the kit wrote:
 
-- a "Test results" table at the top lists every test cell: passed / failed, points, message; a
+- a "Test results" table at the top (an HTML table with header cells and borders, styled by the
+  kit's templates) lists every test cell: passed / failed, points, message; a
   message is the error's type and first line, cut to 200 characters, and withheld when it quotes
   the hidden tests (a student's exception can carry its caller's source);
 - every hidden-test region is replaced by one line ``# (hidden tests are not shown)``;
@@ -17,6 +18,11 @@ displayed while the tests called it (``print(In)``, its caller's source, ``<scri
   code may have seen the tests (``In``, frames, the test's variables);
 - the remaining HTML (markdown cells, ``text/html`` and other rich outputs, widget state) goes
   through the allowlist of :mod:`autograder.sanitize`.
+- a written answer not graded by hand yet is marked "awaiting grading" (the kit's feedback
+  template, ``autograder/templates/feedback``, shows that instead of "Score: 0.0 / 3.0") and the
+  total is called provisional; a late submission shows how late, the due date, the course's late
+  policy and the penalty; cells the grader put back (:class:`autograder.sanitize.RestoreCellOrder`)
+  are listed under the table.
 
 :func:`generate_feedback` writes one page per submission; a submission whose feedback cannot be
 written gets a ``not_graded``-style page with the reason, and the others carry on.
@@ -29,7 +35,7 @@ from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.notebooks import BEGIN_HIDDEN, END_HIDDEN, has_hidden_tests, is_test_cell, remove_hidden_tests
-from autograder.sanitize import sanitize_notebook
+from autograder.sanitize import RESTORED_NOTE_START, sanitize_notebook
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{3,}")
@@ -122,8 +128,15 @@ class StudentFacingFeedback(NbGraderPreprocessor):
     """Keep only the kit's results and messages in the feedback (see the module docstring)."""
 
     def preprocess(self, nb, resources):
+        about = submission_status(resources.get("nbgrader", {}), self.config)
+        resources["autograder"] = about
+        restored = [cell.source for cell in nb.cells if cell.get("cell_type") == "markdown"
+                    and not cell.metadata.get("nbgrader") and cell.source.startswith(RESTORED_NOTE_START)]
         rows, seen_test = [], False
         for cell in nb.cells:
+            metadata = cell.metadata.get("nbgrader", {})
+            if metadata.get("grade_id") in about["awaiting_ids"]:
+                metadata["awaiting_grading"] = True
             if cell.get("cell_type") != "code":
                 continue
             if not is_test_cell(cell):
@@ -141,22 +154,75 @@ class StudentFacingFeedback(NbGraderPreprocessor):
                          message))
         sanitize_notebook(nb)
         if rows:
-            nb.cells.insert(0, new_markdown_cell(summary_markdown(rows)))
+            nb.cells.insert(0, new_markdown_cell(summary_markdown(rows, about, restored)))
         return nb, resources
 
 
-def summary_markdown(rows):
-    """A markdown table of (test, status, score, points, message) rows."""
+def submission_status(info, config=None):
+    """What the feedback says besides the tests: written answers awaiting grading, lateness, the late policy.
+
+    info: ``resources["nbgrader"]`` of nbgrader's ``GenerateFeedback`` (``db_url``, ``assignment``,
+    ``student``, ``notebook``). Without a gradebook (a page rendered outside nbgrader) nothing is added.
+    """
+    status = {"awaiting": [], "awaiting_ids": set(), "awaiting_points": 0.0, "late": "", "due": "", "policy": ""}
+    if not info.get("db_url"):
+        return status
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from autograder.late import configured_plugin, describe_policy, hours_late
+
+    try:
+        with Gradebook(info["db_url"]) as gradebook:
+            notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            for grade in notebook.grades:
+                if grade.cell.name in {cell.name for cell in notebook.notebook.solution_cells} \
+                        and grade.manual_score is None and grade.auto_score is None:
+                    status["awaiting"].append(grade.name)
+                    status["awaiting_points"] += float(grade.max_score)
+            submission = notebook.assignment
+            if (submission.total_seconds_late or 0) > 0:
+                status["late"] = hours_late(submission.total_seconds_late)
+                status["due"] = f"{submission.duedate:%Y-%m-%d %H:%M} UTC"
+                status["policy"] = describe_policy(configured_plugin(config)) if config is not None else ""
+    except MissingEntry:
+        pass
+    status["awaiting_ids"] = set(status["awaiting"])
+    return status
+
+
+def summary_markdown(rows, status=None, restored=()):
+    """The "Test results" section: an HTML table of (test, status, score, points, message) rows.
+
+    HTML rather than a markdown table, so that the page has real header cells and the kit's
+    ``table.test-results`` style (spacing, borders); the table is in a ``no-maths`` block, so a ``$``
+    in a message is never typeset.
+    """
     symbols = {"passed": "passed", "partial": "partly passed", "failed": "FAILED"}
-    lines = ["## Test results", "", "| test | result | points | message |", "|---|---|---|---|"]
-    for name, status, score, points, message in rows:
+    lines = ["## Test results", "", '<div class="no-maths">', '<table class="test-results">',
+             "<thead>", "<tr>", "<th>test</th>", "<th>result</th>", "<th>points</th>", "<th>message</th>", "</tr>",
+             "</thead>", "<tbody>"]
+    for name, outcome, score, points, message in rows:
         shown = f"{float(score or 0):g} / {float(points or 0):g}" if points is not None else ""
-        text = html.escape(message).replace("|", "&#124;").replace("\n", " ")
-        text = text.replace("$", "&#36;").replace("`", "&#96;").replace("*", "&#42;").replace("_", "&#95;")
-        lines.append(f"| `{html.escape(str(name))}` | {symbols.get(status, status)} | {shown} | {text} |")
-    passed = sum(status == "passed" for _, status, *_ in rows)
+        text = html.escape(message).replace("\n", " ").replace("$", "&#36;")
+        result_class = "result-passed" if outcome == "passed" else "result-failed"
+        lines += ["<tr>", f"<td><code>{html.escape(str(name))}</code></td>",
+                  f'<td class="{result_class}">{symbols.get(outcome, outcome)}</td>',
+                  f'<td class="points">{shown}</td>', f"<td>{text}</td>", "</tr>"]
+    lines += ["</tbody>", "</table>", "</div>"]
+    passed = sum(outcome == "passed" for _, outcome, *_ in rows)
     lines += ["", f"{passed} of {len(rows)} test cells passed. Hidden tests are not shown; "
               "a failing hidden test shows only its message."]
+    status = status or {}
+    if status.get("awaiting"):
+        lines += ["", "Written answers awaiting grading by hand: {} ({:g} point(s)); the score above is "
+                  "provisional until they are graded.".format(", ".join(f"`{name}`" for name in status["awaiting"]),
+                                                             status["awaiting_points"])]
+    if status.get("late"):
+        lines += ["", f"Submitted {status['late']} after the due date ({status['due']}); "
+                  f"late policy: {status['policy'] or 'see the course'}."]
+    if restored:
+        lines += ["", f"{len(restored)} cell(s) of the assignment were missing from your submission or not "
+                  "in their place; the grader put the original back (see the notes in the notebook)."]
     return "\n".join(lines)
 
 
@@ -169,7 +235,9 @@ def generate_feedback(course, results, log=print):
     ``course/report/grading_results.json``) and to the submission's log file.
     """
     from autograder.course import make_api
+    from autograder.late import refresh_late_penalties
 
+    refresh_late_penalties(course)  # manual grades given since autograding change the score a penalty is taken from
     api = make_api(course)
     problems = []
     for result in results:

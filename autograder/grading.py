@@ -99,6 +99,8 @@ def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT
             results.extend(_run_jobs(course, jobs, pool, progress, keep_scratch, tqdm))
         graded = [r for r in results if r.status != "skipped"]
         save_results(course, graded)
+        if graded:  # copies of mlp or of each other: "needs review" lines, scores unchanged
+            _review_similarity(course, graded, log)
         if feedback and graded:
             from autograder.feedback import generate_feedback
 
@@ -115,6 +117,17 @@ def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT
         elif log:
             log(f"scratch folders kept in {run_dir}")
     return results
+
+
+def _review_similarity(course, graded, log):
+    """The similarity pass (:mod:`autograder.similarity`) over every submission of the graded assignments."""
+    from autograder.similarity import review_similarity
+
+    try:
+        review_similarity(course, graded, log=log)
+    except Exception as error:  # noqa: BLE001 -- grades, feedback and export must not depend on it
+        if log:
+            log(f"similarity check failed ({type(error).__name__}: {error}); grades are not affected")
 
 
 def isolation_here(course):

@@ -13,6 +13,16 @@ metadata validation. :class:`RestoreCellMetadata` (a sanitize preprocessor, befo
 - a cell whose ``grade_id`` is unknown, or that carries nbgrader metadata without an id, becomes
   a plain cell: it still runs, but it is worth nothing.
 
+:class:`RestoreCellOrder` (after it) puts the instructor's cells back where the source notebook has
+them: every test cell, written-answer cell, task cell and locked cell that the student deleted is
+added back from the gradebook, and every such cell the student moved is moved back, in the source
+notebook's order, each after the nearest cell that precedes it in the source; the student's own
+cells (answers and any cells they added) stay in the student's order. A markdown note (the kit's
+words) before each cell put back says what happened, and the feedback lists them. nbgrader's
+``OverwriteCells.add_missing_cells`` does this only for a cell whose predecessor in the source is a
+graded cell still in the submission; with two neighbouring cells missing it stops with
+``KeyError: 'conventions_text'`` and the whole notebook scores zero.
+
 The second half of the module makes the student's HTML safe wherever the kit renders a submission
 (feedback, the Formgrader, the answer key): :func:`clean_html`, :func:`safe_markdown2html` (the
 ``markdown2html`` filter of nbconvert's templates) and :class:`SanitizeStudentHTML`.
@@ -71,6 +81,137 @@ class RestoreCellMetadata(NbGraderPreprocessor):
                 del restored["task"]
             cell.metadata["nbgrader"] = restored
         return nb, resources
+
+
+RESTORED_NOTE_START = "**Put back by the grader:**"
+RESTORED_NOTE = RESTORED_NOTE_START + " {what} (`{grade_id}`) {how}; it is graded as the original."
+
+
+def source_order(config, resources):
+    """grade_ids of the source notebook's nbgrader cells, in order (None when the source cannot be read)."""
+    import nbformat
+    from nbgrader.coursedir import CourseDirectory
+
+    info = resources["nbgrader"]
+    try:
+        coursedir = CourseDirectory(config=config)
+        folder = coursedir.format_path(coursedir.source_directory, ".", info["assignment"])
+        source = nbformat.read(f"{folder}/{info['notebook']}.ipynb", as_version=4)
+    except (OSError, ValueError, KeyError):
+        return None
+    order = []
+    for cell in source.cells:
+        metadata = cell.metadata.get("nbgrader")
+        if isinstance(metadata, dict) and metadata.get("grade_id"):
+            order.append(metadata["grade_id"])
+    return order
+
+
+class RestoreCellOrder(NbGraderPreprocessor):
+    """Put deleted or moved instructor cells back in the source order (see the module docstring)."""
+
+    def preprocess(self, nb, resources):
+        import nbformat
+
+        info = resources["nbgrader"]
+        order = source_order(self.config, resources)
+        with Gradebook(info["db_url"]) as gradebook:
+            known = instructor_metadata(gradebook, info["notebook"], info["assignment"])
+            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+            sources = {cell.name: (cell.source, cell.checksum) for cell in notebook.source_cells}
+        if order is None:  # no source notebook next to the gradebook: nbgrader's add_missing_cells only
+            return nb, resources
+        order = [grade_id for grade_id in order if grade_id in known]
+        fixed = [grade_id for grade_id in order if _is_fixed(known[grade_id][1])]
+        present = {}
+        for cell in nb.cells:
+            grade_id = _grade_id(cell)
+            if grade_id in known:
+                present[grade_id] = cell
+        fixed_in_submission = [_grade_id(cell) for cell in nb.cells if _grade_id(cell) in fixed]
+        if fixed_in_submission == fixed:
+            return nb, resources  # nothing missing, nothing moved
+        kept = [cell for cell in nb.cells if _grade_id(cell) not in fixed]
+        staying = _staying(fixed_in_submission, fixed)
+        for grade_id in fixed:
+            if grade_id in present:
+                cell = present[grade_id]
+                how = None if grade_id in staying else "was moved in your submission and is back in its place"
+            else:
+                cell = _rebuilt_cell(grade_id, known[grade_id], sources[grade_id])
+                how = "was missing from your submission"
+            position = _insertion_index(kept, order, grade_id)
+            if how:
+                self.log.warning("cell %s %s", grade_id, how.replace("your submission", "the submission"))
+                note = nbformat.v4.new_markdown_cell(RESTORED_NOTE.format(
+                    what=_describe(known[grade_id][1]), grade_id=grade_id, how=how))
+                kept.insert(position, note)
+                position += 1
+            kept.insert(position, cell)
+        nb.cells = kept
+        return nb, resources
+
+
+def _grade_id(cell):
+    metadata = cell.get("metadata", {}).get("nbgrader")
+    return metadata.get("grade_id") if isinstance(metadata, dict) else None
+
+
+def _is_fixed(entry):
+    """Cells whose place is the instructor's: tests, written answers, tasks and locked cells."""
+    return bool(entry.get("grade") or entry.get("task") or (entry.get("locked") and not entry.get("solution")))
+
+
+def _describe(entry):
+    if entry.get("grade") and not entry.get("solution"):
+        return "the test cell"
+    if entry.get("grade"):
+        return "the answer cell"
+    if entry.get("task"):
+        return "the task cell"
+    return "the instructor's cell"
+
+
+def _staying(in_submission, fixed):
+    """The fixed cells that keep their place: a longest run of them already in source order (the rest moved)."""
+    ranks = [fixed.index(grade_id) for grade_id in in_submission]
+    best = []  # best[i]: the longest increasing run ending at i
+    for index, rank in enumerate(ranks):
+        previous = [best[j] for j in range(index) if ranks[j] < rank]
+        best.append(max(previous, key=len, default=[]) + [index])
+    longest = max(best, key=len, default=[])
+    return {in_submission[index] for index in longest}
+
+
+def _insertion_index(cells, order, grade_id):
+    """Where ``grade_id`` goes in ``cells``: after the nearest cell before it in the source that is there."""
+    positions = {_grade_id(cell): index for index, cell in enumerate(cells) if _grade_id(cell) is not None}
+    for earlier in reversed(order[:order.index(grade_id)]):
+        if earlier in positions:
+            return positions[earlier] + 1
+    return 0
+
+
+def _rebuilt_cell(grade_id, known_entry, source):
+    """A deleted cell made again from the gradebook (its source and metadata are the instructor's)."""
+    import nbformat
+
+    cell_type, entry = known_entry
+    text, checksum = source
+    if cell_type == "code":
+        cell = nbformat.v4.new_code_cell(text or "")
+    else:
+        cell = nbformat.v4.new_markdown_cell(text or "")
+    metadata = dict(entry)
+    if not metadata.get("task"):
+        metadata.pop("task", None)
+    if checksum:
+        metadata["checksum"] = checksum
+    cell.metadata["nbgrader"] = metadata
+    if entry.get("locked") or not entry.get("solution"):
+        cell.metadata["deletable"] = False
+        cell.metadata["editable"] = False
+    return cell
 
 
 # --- HTML from student cells -----------------------------------------------------------------------
@@ -210,10 +351,25 @@ class SanitizeStudentHTML(NbGraderPreprocessor):
         return sanitize_notebook(nb), resources
 
 
+# nbconvert loads these from a CDN; the kit's pages need none of them (see course/nbgrader_config.py)
+OFFLINE_LIBRARIES = {
+    "require_js_url": "data:text/javascript,",
+    "jquery_url": "data:text/javascript,",
+    "mermaid_js_url": "data:text/javascript,export default {initialize() {}, render: async () => ({svg: ''})};",
+    "mermaid_layout_elk_js_url": "",
+}
+
+
 def sanitized_html_exporter(**options):
-    """An nbconvert ``HTMLExporter`` that renders student content only through the allowlist."""
+    """An nbconvert ``HTMLExporter`` that renders student content only through the allowlist, with the
+    kit's templates first (maths typeset by KaTeX inside the page: :mod:`autograder.maths`)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(filters={"markdown2html": safe_markdown2html}, **options)
+    from autograder.maths import offline_maths, template_basedirs
+
+    options.setdefault("extra_template_basedirs", template_basedirs())
+    for library, empty in OFFLINE_LIBRARIES.items():  # from a CDN by default; nothing in the page uses them
+        options.setdefault(library, empty)
+    exporter = HTMLExporter(filters={"markdown2html": safe_markdown2html, "offline_maths": offline_maths}, **options)
     exporter.register_preprocessor(SanitizeStudentHTML(), enabled=True)
     return exporter

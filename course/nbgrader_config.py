@@ -43,11 +43,33 @@ c.GenerateFeedback.preprocessors = [
 # student's HTML (markdown cells, HTML/SVG/JavaScript outputs, widget state) goes through the kit's
 # allowlist: no script, event handler or javascript: link of a submission reaches the page.
 c.HTMLExporter.preprocessors = ["autograder.sanitize.SanitizeStudentHTML"]
-c.HTMLExporter.filters = {"markdown2html": "autograder.sanitize.safe_markdown2html"}
+c.HTMLExporter.filters = {"markdown2html": "autograder.sanitize.safe_markdown2html",
+                          "offline_maths": "autograder.maths.offline_maths"}
+
+# Maths without network in every page rendered with this configuration (feedback, the Formgrader):
+# the kit's templates come first, and its `mathjax` macro puts KaTeX into the page instead of loading
+# MathJax from a CDN (autograder/maths.py; KaTeX is installed by `npm ci --prefix autograder/static`).
+# The kit's `feedback` template also says "awaiting grading" for written answers not graded yet.
+# Found without importing nbgrader or the kit, so loading this file stays cheap.
+import importlib.util as _importlib_util  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+# nbconvert's templates also load require.js and jQuery from a CDN; no part of the kit's pages uses
+# them (JavaScript outputs and widget state are removed), so they are empty scripts inside the page.
+c.HTMLExporter.require_js_url = "data:text/javascript,"
+c.HTMLExporter.jquery_url = "data:text/javascript,"
+c.HTMLExporter.extra_template_basedirs = [
+    str(_Path(_importlib_util.find_spec("autograder").submodule_search_locations[0]) / "templates"),
+    str(_Path(_importlib_util.find_spec("nbgrader").submodule_search_locations[0])
+        / "server_extensions" / "formgrader" / "templates"),
+]
 
 # Grading safety (see "Grading safety" in autograder/README.md). Before nbgrader's OverwriteCells,
 # every cell's nbgrader metadata is reset to the gradebook's (a test cell turned into a solution
-# cell, invented grade_ids and points count for nothing). Execution uses GuardedExecute instead of
+# cell, invented grade_ids and points count for nothing), and the instructor's cells (tests, locked
+# cells, written-answer cells) that a student deleted or moved are put back in the source notebook's
+# order, each with a note (RestoreCellOrder; nbgrader's add_missing_cells fails with a KeyError when
+# two neighbouring cells are missing). Execution uses GuardedExecute instead of
 # nbgrader's Execute: a sandboxed kernel with resource limits, a guard that restores NumPy, mlp,
 # builtins and IPython's machinery before every test cell, and a test cell passes only if it ran
 # to its end with an "ok" reply.
@@ -55,6 +77,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "autograder.sanitize.RestoreCellMetadata",
+    "autograder.sanitize.RestoreCellOrder",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -83,3 +106,19 @@ c.GuardedExecute.file_size_bytes = 256 * 1024 ** 2
 c.GuardedExecute.max_processes = 256
 # Output kept per cell; the rest is dropped with a note.
 c.GuardedExecute.max_output_bytes = 2_000_000
+
+# Late submissions (see "Late submissions" in autograder/README.md). Due dates come from
+# course/due_dates.toml (written into the gradebook by `python -m autograder build`). The policy is
+# the kit's nbgrader late-submission plugin: "per_day" takes percent_per_day of a notebook's points
+# for every started day late (after grace_minutes), at most max_percent and never more than the
+# notebook's score; "none" takes nothing; "zero" gives a late notebook zero.
+c.AssignLatePenalties.plugin_class = "autograder.late.LatePenalty"
+c.LatePenalty.policy = "per_day"
+c.LatePenalty.percent_per_day = 10.0
+c.LatePenalty.max_percent = 100.0
+c.LatePenalty.grace_minutes = 0.0
+
+# Submission times written by nbgrader's exchange (timestamp.txt) are read back by nbgrader's
+# parse_utc, which takes an abbreviation it does not know (BST, CEST, IST) as UTC and a numeric
+# offset such as +0100 as that many seconds: the exchange must write its timestamps in UTC.
+c.Exchange.timezone = "UTC"

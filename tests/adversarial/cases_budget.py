@@ -220,7 +220,9 @@ CASES = [
          check=_bounded("written_mb", GIGABYTE_MB)),
     Case("memory_four_children", "four children hold 1 GB each (every one under the 4 GiB address-space limit)",
          memory_four_children, STOPPED_AFTER_THE_TESTS, takes_kit=True,
-         check=_bounded("holding_1gb", 4) if CGROUP_V2 else _ran("holding_1gb")),
+         # without cgroup v2 nothing here can bound memory across processes (README, "What is not protected"):
+         # the case then only shows that grading goes on (the generic tests check that)
+         check=_bounded("holding_1gb", 4) if CGROUP_V2 else None),
     Case("disk_one_gigabyte", "writes 1 GB into its working folder in files of 16 MB (under the 20 MB file limit)",
          disk_one_gigabyte, STOPPED_AFTER_THE_TESTS, takes_kit=True, needs_sandbox=True,
          check=_bounded("written_mb", GIGABYTE_MB)),

