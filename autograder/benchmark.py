@@ -40,9 +40,9 @@ PLAIN_NBGRADER = """
 p = "nbgrader.preprocessors."
 c.Autograde.sanitize_preprocessors = [p + name for name in (
     "ClearOutput", "DeduplicateIds", "OverwriteKernelspec", "OverwriteCells", "CheckCellMetadata")]
-c.Autograde.autograde_preprocessors = [p + name for name in (
-    "Execute", "IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "SaveAutoGrades", "AssignLatePenalties",
-    "CheckCellMetadata")]
+c.Autograde.autograde_preprocessors = [p + "Execute", p + "IgnorePattern",
+                                       "nbconvert.preprocessors.ClearMetadataPreprocessor"] + [p + name for name in (
+    "LimitOutput", "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata")]
 """
 
 
