@@ -278,9 +278,9 @@ def _forwarding_property(name):
     return property(lambda self: self._grading_get(name), lambda self, value: self._grading_set(name, value))
 
 
-def _trusted_class(module, qualname):
-    """The judge's own class ``module.qualname`` when ``module`` is part of mlp, else None."""
-    if not (module == "mlp" or module.startswith("mlp.")) or "<" in qualname:
+def _lookup(module, qualname):
+    """``module.qualname`` imported in the judge (None when it is not there or names a local object)."""
+    if "<" in qualname:
         return None
     try:
         found = importlib.import_module(module)
@@ -288,20 +288,23 @@ def _trusted_class(module, qualname):
         return None
     for part in qualname.split("."):
         found = getattr(found, part, None)
+    return found
+
+
+def _trusted_class(module, qualname):
+    """The judge's own class ``module.qualname`` when ``module`` is part of mlp, else None."""
+    if not (module == "mlp" or module.startswith("mlp.")):
+        return None
+    found = _lookup(module, qualname)
     return found if isinstance(found, type) else None
 
 
 def _trusted_named_object(node):
     """The judge's own function or class that a handle names, when it comes from a trusted package."""
     module, qualname = str(node.get("module", "")), str(node.get("qualname", ""))
-    if not node.get("named") or module.split(".")[0] not in TRUSTED_PACKAGES or "<" in qualname:
+    if not node.get("named") or module.split(".")[0] not in TRUSTED_PACKAGES:
         return None
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return None
-    for part in qualname.split("."):
-        found = getattr(found, part, None)
+    found = _lookup(module, qualname)
     return found if callable(found) else None
 
 
