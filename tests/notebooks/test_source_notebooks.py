@@ -381,3 +381,49 @@ def test_catalogue_variants_differ_from_the_reference_solution(assignment):
         if same:
             copies.append(str(path.relative_to(_catalogue(assignment))))
     assert not copies, f"{assignment}: these variants are the reference solution again: {copies}"
+
+
+# --------------------------------------------------------------------------- grading rules (source_notebooks/README.md)
+
+# Reference implementations of each lesson's exercises: a setup cell (run before any exercise) must not
+# import them, so that the student's namespace does not offer the answer.
+EXERCISE_ANSWERS = {
+    "01_perceptron": {"predict", "rosenblatt_update", "train"},
+    "02_gradient_descent": {"softmax", "log_softmax", "CrossEntropySoftmaxError", "MomentumLearningRule",
+                            "AdamLearningRule"},
+    "03_backprop": {"AffineLayer", "SigmoidLayer", "CrossEntropySoftmaxError"},
+    "04_activations": {"TanhLayer", "ReluLayer", "LeakyReluLayer", "ELULayer"},
+    "05_cnns": {"ConvolutionalLayer", "MaxPoolingLayer", "correlate", "correlate2d", "convolve", "convolve2d"},
+}
+
+
+def _imported_names(source: str) -> set[str]:
+    source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[-1] for alias in node.names)
+    return names
+
+
+@lessons
+def test_setup_cells_import_no_reference_answer(assignment):
+    problems = []
+    for name, index, cell in _cells(assignment):
+        if cell.cell_type == "code" and grade_id_of(cell) == "setup":
+            found = sorted(_imported_names(cell.source) & EXERCISE_ANSWERS[assignment])
+            if found:
+                problems.append(f"{_where(name, index, cell)} imports {found}, the reference of an exercise; import "
+                                "it in the figure cell that needs it, or after the exercises")
+    assert not problems, f"{assignment}:\n" + "\n".join(problems)
+
+
+@lessons
+def test_graded_tests_check_values_not_dtypes(assignment):
+    # The kit's dtype rule: results are graded by value (float32 precision for float32 inputs), never by dtype.
+    offending = [_where(name, index, cell) for name, index, cell in _cells(assignment)
+                 if is_graded_test(cell) and "assert_dtype" in cell.source]
+    assert not offending, (f"{assignment}: these test cells grade a dtype, against the kit's rule (values are "
+                           f"graded, not dtypes; see source_notebooks/README.md): {offending}")

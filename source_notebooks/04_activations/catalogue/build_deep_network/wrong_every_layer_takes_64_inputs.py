@@ -1,0 +1,8 @@
+# Gives every hidden layer 64 inputs, so the second layer's shapes do not match and the training cell raises
+def build_deep_network(num_hidden_layers, hidden_dim, rng):
+    layers = []
+    for _ in range(num_hidden_layers):
+        layers.append(AffineLayer(64, hidden_dim, HeNormalInit(rng=rng), ConstantInit(0.0)))
+        layers.append(MyActivationLayer())
+    layers.append(AffineLayer(hidden_dim, 10, GlorotNormalInit(rng=rng), ConstantInit(0.0)))
+    return MultipleLayerModel(layers)
