@@ -97,6 +97,24 @@ def _inside(path, folder):
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+def _deepest(path, folders):
+    return max((os.path.realpath(f) for f in folders if _inside(path, f)), key=len, default=None)
+
+
+def _from_installation(origin, trusted, untrusted):
+    """True when ``origin`` lies in a trusted folder and no writable folder can change it: either no
+    writable folder contains it, or the trusted folder is deeper and mounted read-only over it (a
+    checkout under /tmp, bound read-only over the sandbox's own /tmp)."""
+    installation, writable = _deepest(origin, trusted), _deepest(origin, untrusted)
+    if installation is None:
+        return False
+    return writable is None or (len(installation) > len(writable) and _read_only(installation))
+
+
+def _read_only(folder):
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+
+
 def check_protected(trusted, untrusted, working_folder, names=PROTECTED):
     """Raise :class:`KernelRefused` when a protected module would not come from the installation.
 
@@ -111,8 +129,7 @@ def check_protected(trusted, untrusted, working_folder, names=PROTECTED):
         if spec is None:
             raise KernelRefused(f"the kernel could not start: {label} is not installed for the grading kernel")
         origin = spec.origin or next(iter(spec.submodule_search_locations or []), "")
-        if not origin or any(_inside(origin, folder) for folder in untrusted) \
-                or not any(_inside(origin, folder) for folder in trusted):
+        if not origin or not _from_installation(origin, trusted, untrusted):
             raise KernelRefused(f"the kernel could not start: {label} would be imported from {origin or 'nowhere'}, "
                                 f"outside the read-only installation")
 
@@ -224,7 +241,9 @@ def start_ipykernel(options, kernel_arguments):
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
-    app.initialize(["--IPKernelApp.ignore_cwd=True", *kernel_arguments])
+    # the history stays in memory: nothing on the sandbox's disk, and a submission that fills HOME
+    # does not make IPython's history thread print into the graded output
+    app.initialize(["--IPKernelApp.ignore_cwd=True", "--HistoryManager.hist_file=:memory:", *kernel_arguments])
     if locked and options.channel and not options.late_sockets:
         wait_for_sockets(app.abs_connection_file)
         write_lock.restrict_writes(write_rules(write_lock, options, sockets_allowed=False))

@@ -83,10 +83,10 @@ def run(client, code, timeout=60):
 
 def outcome(client, statement):
     """What happened to ``statement`` in the kernel: 'ok' or the errno name (ENOSPC, EROFS, EACCES...)."""
-    text, error = run(client, f"import errno\ntry:\n    {statement}\n    print('ok')\n"
-                              f"except OSError as e:\n    print(errno.errorcode.get(e.errno, e.errno))")
+    text, error = run(client, f"import errno\ntry:\n    {statement}\n    print('outcome: ok')\n"
+                              f"except OSError as e:\n    print('outcome:', errno.errorcode.get(e.errno, e.errno))")
     assert error is None, error
-    return text.strip().splitlines()[-1]  # the last line: IPython may warn before it (a full HOME)
+    return next(line for line in text.splitlines() if line.startswith("outcome: "))[len("outcome: "):]
 
 
 def connection_file_for(policy, path):
@@ -261,6 +261,46 @@ def test_numpy_found_first_on_sys_path_outside_the_installation_is_refused(tmp_p
                                        f"{fake}/numpy/__init__.py, outside the read-only installation")
 
 
+def fake_installation(folder):
+    """A folder holding a package ``numpy`` (empty), as a checkout's .venv would."""
+    (folder / "numpy").mkdir(parents=True)
+    (folder / "numpy" / "__init__.py").write_text("")
+    return folder
+
+
+def check_from(installation, writable, work, bootstrap_folder=BOOTSTRAP.parent):
+    """Python code: check_protected with ``installation`` first on sys.path; prints the refusal or 'ok'."""
+    return (f"import sys; sys.path[:0] = [{str(installation)!r}, {str(bootstrap_folder)!r}]\n"
+            f"import kernel_bootstrap as b\n"
+            f"try: b.check_protected([{str(installation)!r}, sys.base_prefix], {writable!r}, {str(work)!r}, "
+            f"{{'numpy': 'NumPy'}}); print('ok')\n"
+            f"except b.KernelRefused as refusal: print(refusal)\n")
+
+
+def test_an_installation_inside_a_writable_folder_is_refused_unless_mounted_read_only_over_it(tmp_path):
+    installation = fake_installation(tmp_path / "checkout" / ".venv")
+    code = check_from(installation, [str(tmp_path)], tmp_path / "work")
+    completed = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout.startswith("the kernel could not start: NumPy would be imported from "
+                                       f"{installation}/numpy/__init__.py, outside the read-only installation")
+
+
+@needs_bwrap
+def test_a_checkout_under_tmp_is_trusted_inside_the_sandbox_where_it_is_read_only(tmp_path):
+    # the sandbox's /tmp is its own tmpfs; the checkout under the host's /tmp is bound read-only over it
+    installation = fake_installation(tmp_path / "checkout" / ".venv")
+    work = submission(tmp_path, {})
+    policy = SandboxPolicy(mode="bwrap", working_folder=str(work), readable=[str(installation)])
+    try:
+        command = policy.bwrap_arguments(work) + ["--", sys.executable, "-I", "-c",
+                                                  check_from(installation, ["/tmp"], work, SANDBOX_FOLDER)]
+        assert str(installation).startswith("/tmp/")
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert (completed.stdout, completed.returncode) == ("ok\n", 0), completed.stderr
+    finally:
+        policy.cleanup()
+
+
 def test_the_start_problem_cannot_be_forged_by_code_that_runs_after_the_handover(tmp_path):
     log = tmp_path / "kernel.log"
     log.write_text(f"autograder launcher: {{}}\n{kernel_bootstrap.HANDOVER_LINE} (write lock: Landlock)\n"
@@ -371,6 +411,7 @@ def test_writing_past_the_size_of_each_writable_folder_fails_and_nothing_reaches
             assert outcome(client, f"import os; open(os.path.join({folder}, 'big'), 'wb').write(b'0' * {9 * MIB})") \
                 == "ENOSPC"
         assert outcome(client, "[open(f'f{i}', 'w').close() for i in range(30000)]") == "ok"  # in memory only
+        assert run(client, "print(get_ipython().history_manager.hist_file)") == (":memory:\n", None)
         assert run(client, "print(open('data.txt').read(), end='')") == ("the student's data\n", None)
         assert outcome(client, f"open({channel + '/planted'!r}, 'w')") == "EACCES" or not landlock_abi()
         assert sorted(os.listdir(channel)) == sorted(f"kernel-{n}" for n in range(1, 6))
