@@ -14,7 +14,7 @@ export MKL_NUM_THREADS ?= 1
 # nbgrader runs the `alembic` command, which lives next to the venv's python.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test lab lint benchmark clean-venv
+.PHONY: demo test lab lint benchmark mutants clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is needed, found " + sys.version' 
@@ -56,6 +56,11 @@ USER_CONDITIONS := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OPENBLAS_NUM_
 benchmark: $(STAMP)
 	$(USER_CONDITIONS) $(PY) -m mlp.benchmark $(BENCHMARK_ARGS)
 	$(PY) -m autograder.benchmark
+
+# Every automatic mutant of every answer cell of every lesson, graded through the real pipeline
+# (make test grades a sample). Survivors are printed with their diffs; long: see README, Contributing.
+mutants: $(STAMP)
+	$(PY) -m autograder selfcheck --mutants --no-progress $(MUTANTS_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -5,7 +5,8 @@ grade      autograde submissions in parallel, then feedback and grades.csv
 feedback   (re)generate feedback from the gradebook (e.g. after manual grading)
 export     write course/grades.csv (nbgrader's CSV export)
 report     grade table, pass rate per exercise, figure next to the CSV
-selfcheck  prove the tests: solutions get every point, the release none, the catalogue behaves
+selfcheck  prove the tests: solutions get every point, the release none, the catalogue behaves;
+           --mutants: automatic mutants of every answer cell must lose points
 demo       build, sample students, parallel grading and the report (what `make demo` runs)
 """
 
@@ -78,6 +79,11 @@ def make_parser():
 
     selfcheck = commands.add_parser("selfcheck", parents=[common, parallel], help="prove the tests")
     selfcheck.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
+    selfcheck.add_argument("--mutants", action="store_true",
+                           help="grade automatic mutants of every answer cell instead of the catalogue")
+    selfcheck.add_argument("--sample", type=_positive_int, default=None,
+                           help="with --mutants: grade this many mutants per assignment (default: all)")
+    selfcheck.add_argument("--seed", type=int, default=0, help="with --sample: the seed of the draw (default: 0)")
 
     demo = commands.add_parser("demo", parents=[common, parallel], help="the whole pipeline on sample students")
     demo.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
@@ -170,11 +176,19 @@ def _report(course, arguments, progress):
 
 
 def _selfcheck(course, arguments, progress):
-    from autograder.selfcheck import format_checks, selfcheck
+    import time
 
-    checks = selfcheck(course, arguments.assignments or None, workers=arguments.workers, progress=progress)
-    print(format_checks(checks))
-    return 0 if checks and all(check.ok for check in checks) else 1
+    from autograder.selfcheck import MutationPlan, format_checks, format_mutation_score, selfcheck
+
+    started, plan = time.monotonic(), MutationPlan()
+    checks = selfcheck(course, arguments.assignments or None, workers=arguments.workers, progress=progress,
+                       mutants=arguments.mutants, sample=arguments.sample, seed=arguments.seed, mutation_plan=plan)
+    if arguments.mutants:
+        print(format_mutation_score(checks, plan))
+        print(f"\nwall time: {time.monotonic() - started:.0f} s")
+    else:
+        print(format_checks(checks))
+    return 0 if checks and all(check.ok for check in checks) and not plan.stale else 1
 
 
 def _demo(course, arguments, progress):

@@ -17,11 +17,16 @@
 """
 
 import math
+import sys
 from datetime import date, datetime, time, timezone
 
-import tomllib
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Enum, Float
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
 
 from autograder.course import CourseError
 
