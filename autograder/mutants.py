@@ -1,6 +1,6 @@
 """Mutants of an answer cell: small, automatic bugs that the lesson's tests must catch.
 
-:func:`mutants_of` walks the solution region of a cell (between ``### BEGIN SOLUTION`` and
+:func:`mutants_of` walks the solution regions of a cell (each between ``### BEGIN SOLUTION`` and
 ``### END SOLUTION``, or the whole cell without markers) and makes one mutant per change below.
 Each mutant is the cell's source with that one change spliced in, so its diff shows one line as
 a student would write it, comments and the rest of the cell untouched.
@@ -75,23 +75,27 @@ class Mutant:
                                             n=1))
 
 
-def solution_lines(source):
-    """(first, last) line numbers (1-based, inclusive) of the solution region of a cell."""
-    lines = source.splitlines()
-    begin = next((n for n, line in enumerate(lines, 1) if line.strip() == BEGIN_SOLUTION), None)
-    end = next((n for n, line in enumerate(lines, 1) if line.strip() == END_SOLUTION), None)
-    if begin is None or end is None or end < begin:
-        return 1, len(lines)
-    return begin + 1, end - 1
+def solution_regions(source):
+    """[(first, last)] line numbers (1-based, inclusive) of each solution region of a cell; the whole
+    cell when it has no markers."""
+    lines = [line.strip() for line in source.splitlines()]
+    regions, begin = [], None
+    for number, line in enumerate(lines, 1):
+        if line == BEGIN_SOLUTION:
+            begin = number
+        elif line == END_SOLUTION and begin is not None:
+            regions.append((begin + 1, number - 1))
+            begin = None
+    return regions or [(1, len(lines))]
 
 
 def mutants_of(source, cell_id):
     """Every mutant of the cell ``source`` (see the module docstring), in source order."""
     tree = ast.parse(source)
-    first, last = solution_lines(source)
+    regions = solution_regions(source)
     seen = {ast.dump(tree)}
     found, descriptions = [], set()
-    for change in _changes(tree, first, last):
+    for change in _changes(tree, regions):
         mutant = _apply(source, tree, change, cell_id)
         if mutant is None:
             continue
@@ -121,15 +125,15 @@ class _Change:
     apply: object
 
 
-def _changes(tree, first, last):
+def _changes(tree, regions):
     skipped = {id(node) for statement in ast.walk(tree) if isinstance(statement, (ast.Raise, ast.Assert))
                for node in ast.walk(statement)}
     skipped |= {id(node) for keyword in ast.walk(tree) if isinstance(keyword, ast.keyword)
                 and keyword.arg in ("axis", "keepdims") for node in ast.walk(keyword.value)}
     bound = set()
     for node in _in_source_order(tree):
-        if id(node) in skipped or not hasattr(node, "lineno") or not first <= node.lineno <= last \
-                or node.end_lineno > last or _is_docstring(node):
+        if id(node) in skipped or not hasattr(node, "lineno") or _is_docstring(node) or \
+                not any(first <= node.lineno and node.end_lineno <= last for first, last in regions):
             continue
         yield from _operator_changes(node)
         yield from _constant_changes(node)

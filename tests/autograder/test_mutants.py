@@ -93,6 +93,15 @@ def test_operator_precedence_is_kept_with_parentheses_where_the_splice_needs_the
     assert "y = a * 2 ** b" in made  # swapped operands of ** bind tighter than *: no parentheses
 
 
+def test_every_solution_region_of_a_cell_is_mutated_and_the_code_between_them_is_not():
+    cell = ("def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\n\n\n"
+            "def g(x, y=2):\n    ### BEGIN SOLUTION\n    return x * y\n    ### END SOLUTION\n")
+    made = sorted(line.strip() for mutant in mutants_of(cell, "c")
+                  for line, original in zip(mutant.source.splitlines(), cell.splitlines(), strict=True)
+                  if line != original)
+    assert made == ["return x + 0", "return x - 1", "return x / y"]
+
+
 def test_the_same_change_twice_on_a_line_gets_numbered_descriptions():
     descriptions = [mutant.description for mutant in mutants_of("y = 1 + 1 * x\n", "c") if mutant.kind == "constant"]
     assert descriptions == ["constant: line 1: `1` -> `0`", "constant: line 1: `1` -> `0` #2"]
