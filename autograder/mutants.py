@@ -20,8 +20,9 @@ axis               ``axis=k`` -> ``axis=0`` (``axis=0`` -> ``axis=1``) or droppe
 transpose          ``x.T`` -> ``x``; ``np.transpose(x)`` -> ``x``
 function           ``sum`` <-> ``mean``, ``max`` <-> ``min``, ``argmax`` <-> ``argmin``,
                    ``maximum`` <-> ``minimum``
-swapped arguments  the first two positional arguments of a call; the operands of ``-``, ``/``,
-                   ``@``, ``**``
+swapped arguments  the first two positional arguments of a call (not of a symmetric NumPy
+                   function: ``maximum``, ``minimum``, ``add``, ``logaddexp``...); the operands of
+                   ``-``, ``/``, ``@``, ``**``
 dropped statement  an expression statement, an augmented assignment, an assignment to an
                    element or attribute, or a name assigned again, replaced by ``pass``
 =================  ============================================================================
@@ -47,6 +48,7 @@ COMPARISON_SWAPS = {ast.Lt: [ast.LtE, ast.Gt], ast.LtE: [ast.Lt], ast.Gt: [ast.G
 NON_COMMUTATIVE = (ast.Sub, ast.Div, ast.MatMult, ast.Pow)
 FUNCTION_SWAPS = {"sum": "mean", "mean": "sum", "max": "min", "min": "max", "argmax": "argmin",
                   "argmin": "argmax", "maximum": "minimum", "minimum": "maximum", "amax": "amin", "amin": "amax"}
+SYMMETRIC = {"maximum", "minimum", "fmax", "fmin", "add", "multiply", "logaddexp", "logaddexp2", "hypot"}
 KINDS = ("operator", "constant", "comparison", "axis", "transpose", "function", "swapped arguments",
          "dropped statement")
 
@@ -238,7 +240,8 @@ def _function_changes(node):
 
 
 def _swap_changes(node):
-    if isinstance(node, ast.Call) and len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in node.args):
+    if isinstance(node, ast.Call) and len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in node.args) \
+            and _called_name(node) not in SYMMETRIC:
         swapped = [node.args[1], node.args[0], *node.args[2:]]
         yield _Change("swapped arguments", node, _setter(node, "args", swapped))
     elif isinstance(node, ast.BinOp) and isinstance(node.op, NON_COMMUTATIVE):

@@ -102,6 +102,12 @@ def test_every_solution_region_of_a_cell_is_mutated_and_the_code_between_them_is
     assert made == ["return x + 0", "return x - 1", "return x / y"]
 
 
+def test_the_arguments_of_symmetric_numpy_functions_are_not_swapped():
+    made = [mutant.source for mutant in mutants_of("y = np.maximum(x, 0.0) + np.power(x, 2)\n", "c")
+            if mutant.kind == "swapped arguments"]
+    assert made == ["y = np.maximum(x, 0.0) + np.power(2, x)\n"]
+
+
 def test_the_same_change_twice_on_a_line_gets_numbered_descriptions():
     descriptions = [mutant.description for mutant in mutants_of("y = 1 + 1 * x\n", "c") if mutant.kind == "constant"]
     assert descriptions == ["constant: line 1: `1` -> `0`", "constant: line 1: `1` -> `0` #2"]

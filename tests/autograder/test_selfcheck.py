@@ -44,22 +44,18 @@ def test_selfcheck_mutants_grades_every_mutant_and_shows_each_survivor_with_its_
     code = main(["selfcheck", ASSIGNMENT, "--course", str(course.root), "--no-progress", "--mutants"])
     output = capsys.readouterr().out
     assert code == 1, output
-    # the fixture's MSE test uses targets of zero: outputs + targets and the swapped difference go unseen;
-    # logaddexp is symmetric, so its swapped arguments are the same function
-    assert "7 of 10 non-equivalent mutants caught (70.0%); 0 listed as equivalent" in output
-    assert output.count("SURVIVOR") == 3
-    assert "-    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))\n" \
-           "+    return np.exp(-np.logaddexp(-np.asarray(x, dtype=float), 0.0))" in output
-    assert "+    return float(np.mean((np.asarray(outputs) + np.asarray(targets)) ** 2))" in output
+    # the fixture's MSE test uses targets of zero: outputs + targets and the swapped difference go unseen
+    assert "7 of 9 non-equivalent mutants caught (77.8%); 0 listed as equivalent" in output
+    assert output.count("SURVIVOR") == 2
+    assert "-    return float(np.mean((np.asarray(outputs) - np.asarray(targets)) ** 2))\n" \
+           "+    return float(np.mean((np.asarray(outputs) + np.asarray(targets)) ** 2))" in output
+    assert "+    return float(np.mean((np.asarray(targets) - np.asarray(outputs)) ** 2))" in output
 
 
 def test_mutants_listed_as_equivalent_are_not_graded_and_stale_entries_fail_the_check(tmp_path, capsys):
     course = new_course(tmp_path)
     listed = course.source_notebooks / ASSIGNMENT / "catalogue" / "equivalent_mutants.toml"
     listed.write_text(
-        '[[mutant]]\ncell = "sigmoid_answer"\n'
-        'change = "swapped arguments: line 4: `np.logaddexp(0.0, -np.asarray(x, dtype=float))` -> '
-        '`np.logaddexp(-np.asarray(x, dtype=float), 0.0)`"\nreason = "logaddexp is symmetric"\n\n'
         '[[mutant]]\ncell = "mse_answer"\n'
         'change = "swapped arguments: line 4: `np.asarray(outputs) - np.asarray(targets)` -> '
         '`np.asarray(targets) - np.asarray(outputs)`"\nreason = "the difference is squared"\n\n'
@@ -67,12 +63,11 @@ def test_mutants_listed_as_equivalent_are_not_graded_and_stale_entries_fail_the_
     plan = MutationPlan()
     checks = selfcheck(course, [ASSIGNMENT], progress=False, mutants=True, mutation_plan=plan)
     graded = [check.submission for check in checks if check.cell_id]
-    assert len(graded) == 8 and not any("logaddexp(-np.asarray" in name for name in graded)
-    assert [(cell, reason) for _, cell, _, reason in plan.equivalent] == [
-        ("sigmoid_answer", "logaddexp is symmetric"), ("mse_answer", "the difference is squared")]
+    assert len(graded) == 8 and not any("np.asarray(targets) - np.asarray(outputs)" in name for name in graded)
+    assert [(cell, reason) for _, cell, _, reason in plan.equivalent] == [("mse_answer", "the difference is squared")]
     assert plan.stale == [(ASSIGNMENT, "mse_answer", "constant: line 9: `7` -> `8`")]
     output = format_mutation_score(checks, plan)
-    assert "7 of 8 non-equivalent mutants caught (87.5%); 2 listed as equivalent" in output
+    assert "7 of 8 non-equivalent mutants caught (87.5%); 1 listed as equivalent" in output
     assert "stale entry in 00_fixture/catalogue/equivalent_mutants.toml: mse_answer: constant: line 9" in output
 
 
