@@ -131,22 +131,25 @@ def run_benchmark(source_notebooks, assignment, copies, workers, config_file, lo
         parallel_overhead = parallel_per_notebook - execution
         plain_overhead = plain_per_notebook - execution
         lines = [
-            f"notebook's own execution time: {execution:.2f} s per submission",
+            f"notebook's own execution time: {execution:.2f} s per notebook",
             f"plain nbgrader (stock Execute): {plain_seconds:7.2f} s  "
-            f"({plain_per_notebook:.2f} s per submission, overhead {plain_overhead:.2f} s)",
+            f"({plain_per_notebook:.2f} s per notebook, overhead {plain_overhead:.2f} s)",
             f"serial   `nbgrader autograde`:   {serial_seconds:7.2f} s  "
-            f"({serial_per_notebook:.2f} s per submission, overhead {serial_overhead:.2f} s)",
+            f"({serial_per_notebook:.2f} s per notebook, overhead {serial_overhead:.2f} s)",
             f"parallel `grade --workers {workers}`:    {parallel_seconds:7.2f} s  "
-            f"({parallel_per_notebook:.2f} worker-s per submission, overhead {parallel_overhead:.2f} s)",
-            f"the kit's design per submission above plain nbgrader: {serial_per_notebook - plain_per_notebook:+.2f} s "
-            f"(serial), {parallel_per_notebook - plain_per_notebook:+.2f} worker-s (parallel)",
+            f"({parallel_per_notebook:.2f} worker-s per notebook, overhead {parallel_overhead:.2f} s)",
+            f"the kit's design per notebook above plain nbgrader: {serial_per_notebook - plain_per_notebook:+.2f} s "
+            f"(serial), {parallel_per_notebook - plain_per_notebook:+.2f} worker-s (parallel); "
+            f"ratio to plain nbgrader {serial_seconds / plain_seconds:.2f} (serial)",
             f"speed-up of `grade` over serial: {serial_seconds / parallel_seconds:.2f}x, "
             f"over plain nbgrader: {plain_seconds / parallel_seconds:.2f}x",
             "identical gradebook scores in both runs: {}".format("yes" if same else "NO"),
         ]
         for line in lines:
             log(line)
-        return {"plain": plain_seconds, "serial": serial_seconds, "parallel": parallel_seconds, "execution": execution,
+        return {"plain": plain_seconds, "serial": serial_seconds,
+                "design_overhead": serial_per_notebook - plain_per_notebook, "parallel": parallel_seconds,
+                "execution": execution,
                 "speedup": serial_seconds / parallel_seconds, "identical": same}
     finally:
         shutil.rmtree(root, ignore_errors=True)

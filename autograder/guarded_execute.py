@@ -27,10 +27,17 @@ What else it adds to nbgrader's execution:
   ``execute_result`` outputs are dropped from test cells (nbgrader would read a number there as
   partial credit; the kit's tests are all-or-nothing).
 
+- **Little waiting.** The judge kernel is started first and its set-up (installing the judge,
+  then importing the modules the test cells import) is sent without waiting: it boots and works
+  while the student kernel starts and runs its first cells, and the grader waits for it only
+  before the first test cell. The instructor's cells reach the judge the same way. After the last
+  cell both kernels are killed together rather than shut down gracefully: nothing of them is kept.
+
 Notes for the grading result (why a notebook was graded only in part) are collected with
 :func:`take_notes`.
 """
 
+import asyncio
 import json
 import math
 import os
@@ -42,7 +49,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbclient.util import run_sync
+from nbclient.util import ensure_async, run_hook, run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Enum, Integer, List, Unicode
@@ -227,16 +234,18 @@ class GuardedExecute(Execute):
         metadata["path"] = str(working_copy(notebook_folder))
         self._student_policy = self.sandbox_policy(metadata["path"], "student")
         self._judge_policy = self.sandbox_policy(judge_folder, "judge")
-        self._judge_km = self._judge_kc = None
+        self._judge_km = self._judge_kc = self._judge_state = self._kernel_info = None
+        # nothing of the student kernel is kept after its last cell: kill it, do not wait for a shutdown
+        self.shutdown_kernel = "immediate"
         stop_reason = None
         try:
             run_sync(self._start_judge)()
             with self.setup_kernel():
-                info = self.wait_for_reply(self.kc.kernel_info())
+                info = self._kernel_info or self.wait_for_reply(self.kc.kernel_info())
                 if info is None:
                     raise DeadKernelError("the kernel did not answer its first request")
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
-                self._ready = self._install_agent_and_judge()
+                self._ready = self._install_agent()
                 for index, cell in enumerate(self.nb.cells):
                     if cell.cell_type != "code" or not cell.source.strip():
                         continue
@@ -264,34 +273,59 @@ class GuardedExecute(Execute):
         return self.nb, self.resources
 
     async def _start_judge(self):
+        """Start the judge kernel and queue its set-up; nothing here waits for the judge to boot.
+
+        The requests wait in the judge's channel until it has started, and it works through them
+        (install, then importing the modules the test cells import) while the student kernel starts
+        and runs its first cells: the grader waits for the judge only before the first test cell
+        (:meth:`_judge_ready`)."""
         manager = SandboxedKernelManager.for_policy(self._judge_policy, self.config)
         await manager.start_kernel()
         self._judge_km = manager
+        self._judge_kc = manager.client()
+        self._judge_kc.start_channels()
+        self._judge_state = self._send_hidden(self._judge_kc, _installer(
+            [wire, judge], f"sys.modules['autograder_judge'].install(get_ipython(), {self._socket_path!r})",
+            JUDGE_NAME))
+        tests = [cell.source for cell in self.nb.cells if cell.cell_type == "code"
+                 and cell.metadata.get("nbgrader", {}).get("grade_id") in self._roles.tests]
+        modules = judge.imported_modules(tests)
+        if modules:
+            self._send_hidden(self._judge_kc, f"{JUDGE_NAME}.warm_up({modules!r})")
 
     async def _stop_judge(self):
         if self._judge_kc is not None:
             self._judge_kc.stop_channels()
+            self._judge_kc = None
         if self._judge_km is not None:
+            manager, self._judge_km = self._judge_km, None
             try:
-                await self._judge_km.shutdown_kernel(now=True)
+                await manager.shutdown_kernel(now=True)
             except Exception as error:  # noqa: BLE001 -- a judge that is already gone is fine
                 self.log.warning("stopping the judge kernel: %s", error)
 
-    def _install_agent_and_judge(self):
-        """Install the agent in the student kernel and the judge in its kernel; True when both work."""
-        self._judge_kc = self._judge_km.client()
-        self._judge_kc.start_channels()
-        try:
-            run_sync(self._judge_kc.wait_for_ready)(timeout=self.startup_timeout)
-        except RuntimeError as error:
-            self._note(f"the judge kernel did not start ({error}); every test cell scores zero")
+    def _judge_ready(self):
+        """True when the judge is installed; waits for it the first time (it was started with the student kernel)."""
+        if self._judge_state in (True, False, None):
+            return bool(self._judge_state)
+        reply = self._wait_reply(self._judge_kc, self._judge_state, self.startup_timeout + 120)
+        self._judge_state = False
+        if reply is None:
+            self._note("the judge kernel did not start or did not answer; every test cell scores zero")
             return False
-        judge_ok, problem = self._run_hidden(
-            _installer([wire, judge], f"sys.modules['autograder_judge'].install(get_ipython(), {self._socket_path!r})",
-                       JUDGE_NAME), kc=self._judge_kc, timeout=120)
-        if not judge_ok:
+        content = reply["content"]
+        if content.get("status") != "ok":
+            problem = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"[:500]
             self._note(f"the judge could not be installed ({problem}); every test cell scores zero")
             return False
+        if not run_sync(self._until_iopub)(self._judge_kc, self.startup_timeout):
+            self._note("the judge kernel's output channel did not connect; every test cell scores zero")
+            return False
+        self._judge_state = True
+        return True
+
+    def _install_agent(self):
+        """Install the agent in the student kernel; True when it works."""
         agent_ok, problem = self._run_hidden(
             _installer([wire, agent], "sys.modules['autograder_agent'].Agent(get_ipython().user_ns)", AGENT_NAME),
             timeout=120)
@@ -299,6 +333,73 @@ class GuardedExecute(Execute):
             self._note(f"the grader's agent could not be installed in the notebook's kernel ({problem}); "
                        "every test cell scores zero")
         return agent_ok
+
+    # starting and stopping the student kernel ------------------------------------------------
+    async def async_start_new_kernel_client(self):
+        """nbclient's, with a readiness check that does not then wait 0.2 s for IOPub to fall silent
+        (nbclient reads only the messages of the cell it runs, so earlier ones need no flushing)."""
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        try:
+            self._kernel_info = await self._until_ready(self.kc, self.startup_timeout)
+        except Exception as error:
+            self.log.error("Error occurred while starting new kernel client for kernel %s: %s",
+                           getattr(self.km, "kernel_id", None), error)
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    async def _until_ready(self, kc, timeout):
+        """The kernel's ``kernel_info_reply`` once both its shell and IOPub channels answer (RuntimeError if
+        it dies or does not answer in ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message_id = kc.kernel_info()
+            reply = await self._shell_reply(kc, message_id, min(1.0, max(0.0, deadline - time.monotonic())))
+            if reply is not None and await self._until_iopub(kc, 0.2, ask=False):
+                return reply
+            if not await kc.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    async def _shell_reply(self, kc, message_id, timeout):
+        """The shell reply to ``message_id`` within ``timeout`` s (other replies skipped), or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                message = await kc.shell_channel.get_msg(timeout=left)
+            except Exception:  # noqa: BLE001 -- queue.Empty from the async client
+                return None
+            if message.get("parent_header", {}).get("msg_id") == message_id:
+                return message
+
+    async def _until_iopub(self, kc, timeout, ask=True):
+        """True once a message arrives on the kernel's IOPub channel (so its subscription is connected);
+        with ``ask``, a ``kernel_info`` request every 0.2 s makes the kernel publish one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                await kc.iopub_channel.get_msg(timeout=min(0.2, max(0.01, deadline - time.monotonic())))
+                return True
+            except Exception:  # noqa: BLE001 -- queue.Empty: nothing yet
+                if time.monotonic() >= deadline or not await kc.is_alive():
+                    return False
+                if ask:
+                    kc.kernel_info()
+
+    async def _async_cleanup_kernel(self):
+        """Stop the student kernel and the judge at the same time (both are killed: nothing of them is kept)."""
+        await asyncio.gather(super()._async_cleanup_kernel(), self._stop_judge())
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     def _time_left(self):
         if not self.notebook_timeout:
@@ -320,8 +421,10 @@ class GuardedExecute(Execute):
             failure, stop_reason = self._run_in_student_kernel(cell, index, label, cut_by_notebook_limit)
             if failure is not None:
                 cell.outputs.append(error_output("GradingError", failure))
-            if stop_reason is None and grade_id in self._roles.instructor and self._ready:
-                self._run_hidden(f"{JUDGE_NAME}.remember({cell.source!r})", kc=self._judge_kc)
+            if stop_reason is None and grade_id in self._roles.instructor and self._ready \
+                    and self._judge_state is not False:
+                # not waited for: the judge takes it in order, before the next test cell's prepare
+                self._send_hidden(self._judge_kc, f"{JUDGE_NAME}.remember({cell.source!r})")
         self.timeout = self._cell_timeout
         if stop_reason is not None:
             self._note(f"{stop_reason}; that cell and the ones after it were not graded")
@@ -354,7 +457,7 @@ class GuardedExecute(Execute):
     def _run_test(self, cell, index, label, cut_by_notebook_limit):
         """Run a test cell in the judge while the student kernel serves it; ``(failure, stop_reason)``."""
         cell.outputs = []
-        if not self._ready:
+        if not (self._ready and self._judge_ready()):
             return "the grader could not set up the judge for this notebook", None
         serve_id = self.kc.execute(f"{AGENT_NAME}.serve({self._socket_path!r})", silent=True, store_history=False,
                                    allow_stdin=False, stop_on_error=False)
@@ -380,7 +483,8 @@ class GuardedExecute(Execute):
                 failure = failure or "the test ran past the per-cell timeout"
         if self._ready:
             self._run_hidden(f"{JUDGE_NAME}.finish()", kc=self._judge_kc, timeout=30)
-        if self._wait_reply(self.kc, serve_id, timeout=10) is None:
+        served = self._wait_reply(self.kc, serve_id, timeout=10) is not None
+        if not served:
             if not run_sync(self.km.is_alive)():
                 stop_reason = f"the kernel died in {label}"
             else:
@@ -389,7 +493,7 @@ class GuardedExecute(Execute):
                     stop_reason = f"the kernel stopped responding while {label} called its code"
                 elif failure is not None and cut_by_notebook_limit:
                     stop_reason = f"the notebook ran past its time limit of {self.notebook_timeout} s in {label}"
-        self._drain(self.kc)
+        self._drain(self.kc, serve_id if served else None)
         return failure, stop_reason
 
     def _judge_test(self, cell, failure):
@@ -410,11 +514,16 @@ class GuardedExecute(Execute):
         self.log.warning(message)
 
     # talking to the kernels outside the notebook's cells -----------------------------------
+    @staticmethod
+    def _send_hidden(kc, code):
+        """Send ``code`` to a kernel without a notebook cell and without waiting; its message id."""
+        return kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
+
     def _run_hidden(self, code, kc=None, timeout=60):
         """Run ``code`` in a kernel without a notebook cell; ``(ok, error text)``."""
         kc = kc or self.kc
         try:
-            message_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
+            message_id = self._send_hidden(kc, code)
         except RuntimeError as error:
             return False, str(error)
         reply = self._wait_reply(kc, message_id, timeout)
@@ -447,15 +556,29 @@ class GuardedExecute(Execute):
         except (DeadKernelError, RuntimeError):
             return None
 
-    def _drain(self, kc):
-        """Discard the student kernel's messages sent while it served a test (they count as output)."""
+    def _drain(self, kc, served_id=None):
+        """Discard the student kernel's messages sent while it served a test (they count as output).
+
+        With ``served_id`` (the serve request answered), the kernel's "idle" status for it is its last
+        message: wait for that, then take what is already queued. Otherwise wait until the channel has
+        been quiet for 50 ms. At most 2 s either way (nbclient skips what is left: it reads only the
+        messages of the cell it runs)."""
         async def drain():
+            quiet = 0.05 if served_id is None else 2.0
+            deadline = time.monotonic() + 2.0
             while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
                 try:
-                    message = await kc.iopub_channel.get_msg(timeout=0.05)
+                    message = await kc.iopub_channel.get_msg(timeout=min(quiet, left))
                 except Exception:  # noqa: BLE001 -- queue.Empty: nothing left
                     return
                 self._notebook_bytes += _message_size(message)
+                if served_id is not None and message.get("msg_type") == "status" \
+                        and message.get("content", {}).get("execution_state") == "idle" \
+                        and message.get("parent_header", {}).get("msg_id") == served_id:
+                    quiet = 0.001
         run_sync(drain)()
 
     def _interrupt_student(self):

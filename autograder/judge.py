@@ -15,6 +15,9 @@ with the cell's source: the judge
    channel with their arguments and results as plain data (arrays changed in place are written
    back, so ``update(params)`` behaves as in one process).
 
+While the student's cells run, the grader has the judge import the modules the test cells import
+(:func:`imported_modules`, :meth:`Judge.warm_up`), so a test cell does not wait for them.
+
 Objects of ``mlp`` classes, and of the instructor's notebook classes, are rebuilt here from their
 state, so their methods are the trusted ones (a model built by ``build_cnn`` trains here, calling
 only the student's functions across the channel). Names a test cell binds stay trusted; names
@@ -38,6 +41,10 @@ wire = sys.modules.get("autograder_wire") or importlib.import_module("autograder
 _JUDGE = None
 # Functions and classes of these packages are the judge's own (imported here), never proxies.
 TRUSTED_PACKAGES = ("mlp", "numpy", "scipy", "math")
+# Packages that modules of the kit import inside a function, on first use: the digits data set
+# comes from scikit-learn, whose import (about a second, mostly SciPy) would otherwise be paid
+# inside the first test cell that builds a data provider.
+FIRST_USE_IMPORTS = {"mlp.data_providers": ("sklearn.datasets",)}
 _SAFE_DUNDERS = ("__call__", "__len__", "__iter__", "__getitem__", "__setitem__", "__contains__", "__repr__",
                  "__str__")
 
@@ -137,6 +144,27 @@ def _globals_read_by_nested_scopes(tree):
         names.update(symbol.get_name() for symbol in scope.get_symbols()
                      if symbol.is_referenced() and symbol.is_global())
     return names
+
+
+def imported_modules(sources):
+    """Absolute module names the import statements of ``sources`` name (in order, once each), plus the
+    packages that those of :data:`FIRST_USE_IMPORTS` import when they are first used."""
+    found = []
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append(node.module)
+    for module in list(found):
+        for package, extra in FIRST_USE_IMPORTS.items():
+            if module == package or module.startswith(package + "."):
+                found += extra
+    return list(dict.fromkeys(found))
 
 
 def _immutable_literal(node):
@@ -458,6 +486,16 @@ class Judge:
         self.nested = set()  # names trusted code reads when its functions run
         self.mirrors = {}  # id(proxy) -> (proxy, {attribute: (value, snapshot)})
         self._class_names = set()
+
+    @staticmethod
+    def warm_up(modules):
+        """Import ``modules`` now (the grader asks while the student's cells run, so that a test cell does
+        not wait for them); a module that cannot be imported is left for the test cell to report."""
+        for name in modules:
+            try:
+                importlib.import_module(str(name))
+            except Exception:  # noqa: BLE001 -- the test cell that imports it shows the error itself
+                continue
 
     # instructor cells -----------------------------------------------------------------------
     def remember(self, source):

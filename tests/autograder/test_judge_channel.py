@@ -313,3 +313,20 @@ def test_numpy_error_handling_set_around_a_call_applies_where_the_call_runs(chan
                         "with np.errstate(over='ignore'):\n    quiet = overflows(np.array([1000.0]))")
     assert isinstance(namespace["caught"], FloatingPointError)
     assert np.isinf(namespace["quiet"]).all()
+
+
+def test_the_judge_warms_up_exactly_the_modules_the_test_cells_import():
+    sources = ["import numpy as np\nfrom mlp.testing import assert_close\nimport os.path",
+               "from mlp.data_providers import DigitsDataProvider\nfrom . import local\nimport numpy",
+               "this is not python ("]
+    assert judge.imported_modules(sources) == ["numpy", "mlp.testing", "os.path", "mlp.data_providers",
+                                               *judge.FIRST_USE_IMPORTS["mlp.data_providers"]]
+    assert judge.imported_modules(["x = 1"]) == []
+
+
+def test_a_module_the_judge_cannot_warm_up_is_left_for_the_test_cell(monkeypatch):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "json", raising=False)
+    judge.Judge.warm_up(["no_such_module_anywhere", "json"])
+    assert "json" in sys.modules

@@ -567,3 +567,58 @@ def test_a_shared_socket_folder_lets_the_kernel_connect_or_listen_but_not_store_
     finally:
         server.close()
         shutil.rmtree(shared)
+
+
+def _graded_notebook():
+    """A notebook with a locked cell, an answer and two test cells (one passes, one fails)."""
+    import nbformat
+
+    def cell(source, grade_id, **flags):
+        made = nbformat.v4.new_code_cell(source)
+        made.metadata["nbgrader"] = {"grade_id": grade_id, "locked": bool(flags.get("locked")),
+                                     "solution": bool(flags.get("solution")), "grade": bool(flags.get("grade")),
+                                     "schema_version": 3, **({"points": 1} if flags.get("grade") else {})}
+        return made
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [cell("import numpy as np\nSCALE = 2", "setup", locked=True),
+                      cell("def double(x):\n    return SCALE * np.asarray(x)", "answer", solution=True),
+                      cell("import numpy as np\nassert double([1.0]).tolist() == [2.0]", "passes", grade=True,
+                           locked=True),
+                      cell("assert double(1) == 3, 'double(1) is not 3'", "fails", grade=True, locked=True)]
+    return notebook
+
+
+def test_guarded_execute_grades_in_the_judge_and_leaves_no_kernel_process(tmp_path):
+    import psutil
+
+    from autograder.guarded_execute import GuardedExecute
+
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    notebook, _ = GuardedExecute(timeout=60).preprocess(_graded_notebook(), {"metadata": {"path": str(tmp_path)}})
+    errors = [[output.get("ename") for output in cell.outputs if output.get("output_type") == "error"]
+              for cell in notebook.cells]
+    assert errors == [[], [], [], ["AssertionError"]]
+    assert "double(1) is not 3" in notebook.cells[3].outputs[-1]["evalue"]
+    left = [child for child in psutil.Process().children(recursive=True) if child.pid not in before]
+    assert not [child for child in left if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_a_judge_that_cannot_be_installed_fails_every_test_cell_and_says_why(tmp_path, monkeypatch):
+    from autograder import guarded_execute
+
+    real_installer = guarded_execute._installer
+
+    def broken_judge(modules, expression, binding):
+        if binding == guarded_execute.JUDGE_NAME:
+            return "raise RuntimeError('the judge is broken')"
+        return real_installer(modules, expression, binding)
+
+    monkeypatch.setattr(guarded_execute, "_installer", broken_judge)
+    guarded_execute.take_notes()
+    notebook, _ = guarded_execute.GuardedExecute(timeout=60).preprocess(
+        _graded_notebook(), {"metadata": {"path": str(tmp_path)}})
+    assert [[output.get("ename") for output in cell.outputs if output.get("output_type") == "error"]
+            for cell in notebook.cells[2:]] == [["TestNotPassed"], ["TestNotPassed"]]
+    assert any("the judge could not be installed (RuntimeError: the judge is broken)" in note
+               for note in guarded_execute.take_notes())
