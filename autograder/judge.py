@@ -41,10 +41,6 @@ wire = sys.modules.get("autograder_wire") or importlib.import_module("autograder
 _JUDGE = None
 # Functions and classes of these packages are the judge's own (imported here), never proxies.
 TRUSTED_PACKAGES = ("mlp", "numpy", "scipy", "math")
-# Packages that modules of the kit import inside a function, on first use: the digits data set
-# comes from scikit-learn, whose import (about a second, mostly SciPy) would otherwise be paid
-# inside the first test cell that builds a data provider.
-FIRST_USE_IMPORTS = {"mlp.data_providers": ("sklearn.datasets",)}
 _SAFE_DUNDERS = ("__call__", "__len__", "__iter__", "__getitem__", "__setitem__", "__contains__", "__repr__",
                  "__str__")
 
@@ -147,8 +143,7 @@ def _globals_read_by_nested_scopes(tree):
 
 
 def imported_modules(sources):
-    """Absolute module names the import statements of ``sources`` name (in order, once each), plus the
-    packages that those of :data:`FIRST_USE_IMPORTS` import when they are first used."""
+    """Absolute module names the import statements of ``sources`` name (in order, once each)."""
     found = []
     for source in sources:
         try:
@@ -160,10 +155,6 @@ def imported_modules(sources):
                 found += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.append(node.module)
-    for module in list(found):
-        for package, extra in FIRST_USE_IMPORTS.items():
-            if module == package or module.startswith(package + "."):
-                found += extra
     return list(dict.fromkeys(found))
 
 

@@ -319,8 +319,7 @@ def test_the_judge_warms_up_exactly_the_modules_the_test_cells_import():
     sources = ["import numpy as np\nfrom mlp.testing import assert_close\nimport os.path",
                "from mlp.data_providers import DigitsDataProvider\nfrom . import local\nimport numpy",
                "this is not python ("]
-    assert judge.imported_modules(sources) == ["numpy", "mlp.testing", "os.path", "mlp.data_providers",
-                                               *judge.FIRST_USE_IMPORTS["mlp.data_providers"]]
+    assert judge.imported_modules(sources) == ["numpy", "mlp.testing", "os.path", "mlp.data_providers"]
     assert judge.imported_modules(["x = 1"]) == []
 
 

@@ -268,6 +268,29 @@ def test_digits_splits_do_not_overlap_and_cover_the_data_set():
     assert sum(DigitsDataProvider(w).num_examples for w in ("train", "valid", "test")) == 1797
 
 
+def test_the_digits_read_from_scikit_learns_file_are_exactly_those_of_its_loader():
+    from sklearn.datasets import load_digits
+
+    from mlp.data_providers.digits import _load_digits
+
+    digits = load_digits()
+    inputs, labels = _load_digits()
+    np.testing.assert_array_equal(inputs, digits.data / 16.0)
+    np.testing.assert_array_equal(labels, digits.target)
+    assert labels.dtype == np.int64
+
+
+def test_without_scikit_learn_the_digits_error_says_what_to_install(monkeypatch):
+    import importlib.util
+
+    from mlp.data_providers import digits
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(FileNotFoundError, match=r"expected its file sklearn/datasets/data/digits.csv.gz, "
+                                                r"got no scikit-learn installed \(pip install scikit-learn\)"):
+        digits._digits_file()
+
+
 def test_digits_splits_are_stratified():
     for which in ("train", "valid", "test"):
         counts = np.bincount(DigitsDataProvider(which).targets, minlength=10)
