@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _name_and_bound(requirement: str) -> tuple[str, str]:
-    match = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(.*)", requirement)
+    """(name, version bound) of a requirement; an environment marker (``; python_version < '3.11'``) is
+    left out, as conda has none (the conda environment installs such a package everywhere)."""
+    match = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*([^;]*)", requirement)
     return match.group(1).lower().replace("_", "-"), match.group(2).replace(" ", "")
 
 

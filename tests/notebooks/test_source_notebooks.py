@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
+from autograder.catalogue import EQUIVALENT_MUTANTS
 from tests.notebooks.catalogue_runner import (
     ASSIGNMENTS,
     BEGIN_HIDDEN_TESTS,
@@ -309,8 +310,10 @@ def test_catalogue_folders_are_named_after_answer_cells(assignment):
     strays = [name for name in folders if name not in _answer_cells(assignment)]
     assert not strays, (f"{assignment}: catalogue folders {strays} match no answer cell grade_id "
                         f"(answer cells: {sorted(_answer_cells(assignment))})")
-    loose = sorted(path.name for path in catalogue.iterdir() if path.is_file()) if catalogue.is_dir() else []
-    assert not loose, f"{assignment}: files directly in catalogue/ (they belong in catalogue/<grade_id>/): {loose}"
+    loose = sorted(path.name for path in catalogue.iterdir()
+                   if path.is_file() and path.name != EQUIVALENT_MUTANTS) if catalogue.is_dir() else []
+    assert not loose, (f"{assignment}: files directly in catalogue/ (they belong in catalogue/<grade_id>/; "
+                       f"only {EQUIVALENT_MUTANTS} sits there): {loose}")
 
 
 @lessons
