@@ -123,13 +123,21 @@ def _all_tests(course, assignment):
             for cell in test_cells(read_notebook(path))]
 
 
+def _notebooks_in(folder):
+    return {path.name: read_notebook(path) for path in sorted(folder.glob("*.ipynb"))}
+
+
+def _write_solution(scratch, assignment):
+    """Write the reference solution as a student; returns the source notebooks and its plan."""
+    sources = _notebooks_in(scratch.source_dir(assignment))
+    write_submission(scratch, "selfcheck-solution", assignment, sources)
+    return sources, {("selfcheck-solution", assignment): (assignment, "reference solution", "full")}
+
+
 def _write_submissions(scratch, assignment):
     """Write the solution, release and catalogue submissions; returns ``{(student, assignment): plan}``."""
-    sources = {path.name: read_notebook(path) for path in sorted(scratch.source_dir(assignment).glob("*.ipynb"))}
-    releases = {path.name: read_notebook(path) for path in sorted(scratch.release_dir(assignment).glob("*.ipynb"))}
-    plan = {}
-    write_submission(scratch, "selfcheck-solution", assignment, sources)
-    plan[("selfcheck-solution", assignment)] = (assignment, "reference solution", "full")
+    sources, plan = _write_solution(scratch, assignment)
+    releases = _notebooks_in(scratch.release_dir(assignment))
     write_submission(scratch, "selfcheck-release", assignment, releases)
     plan[("selfcheck-release", assignment)] = (assignment, "untouched release", "zero")
     for entry in load_catalogue(scratch.source_notebooks / assignment):
@@ -150,9 +158,7 @@ def _write_submissions(scratch, assignment):
 
 def _write_mutant_submissions(scratch, assignment, sample, rng, mutation_plan):
     """Write the solution and one submission per mutant (all, or ``sample`` of them drawn with ``rng``)."""
-    sources = {path.name: read_notebook(path) for path in sorted(scratch.source_dir(assignment).glob("*.ipynb"))}
-    write_submission(scratch, "selfcheck-solution", assignment, sources)
-    plan = {("selfcheck-solution", assignment): (assignment, "reference solution", "full")}
+    sources, plan = _write_solution(scratch, assignment)
     equivalent = load_equivalent_mutants(scratch.source_notebooks / assignment)
     found, candidates = set(), []
     for name, notebook in sources.items():
