@@ -1,7 +1,7 @@
 """The instructor's pipeline on top of nbgrader: build, parallel grading, feedback, grades, self-check.
 
 Run ``python -m autograder --help``. Importing this package is cheap: nbgrader's configuration
-file names :class:`autograder.feedback.StudentFacingFeedback` by its dotted path, so the heavy
+file names :class:`autograder.commands.feedback.StudentFacingFeedback` by its dotted path, so the heavy
 modules are imported only by the subcommands that need them.
 """
 

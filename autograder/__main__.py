@@ -1,6 +1,6 @@
-"""``python -m autograder SUBCOMMAND``: see :mod:`autograder.cli`."""
+"""``python -m autograder SUBCOMMAND``: see :mod:`autograder.commands.cli`."""
 
-from autograder.cli import main
+from autograder.commands.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -28,11 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.build import build, select_assignments
-from autograder.course import Course, course_id
-from autograder.environment import BLAS_THREAD_VARIABLES, blas_threads_for, cpu_count, put_tools_on_path
-from autograder.notebooks import read_notebook
-from autograder.submissions import write_submission
+from autograder.commands.build import build, select_assignments
+from autograder.course.directory import Course, course_id
+from autograder.course.environment import BLAS_THREAD_VARIABLES, blas_threads_for, cpu_count, put_tools_on_path
+from autograder.notebooks.cells import read_notebook
+from autograder.notebooks.sample_submissions import write_submission
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 # Appended to a copy of the course configuration: nbgrader's own preprocessors, as if the kit were not there.
@@ -50,7 +50,7 @@ def own_execution_seconds(notebook_path, repeats=2):
     """Seconds to run the notebook's cells in a started kernel (best of ``repeats``), kernel start excluded."""
     from nbclient import NotebookClient
 
-    from autograder.notebooks import cleared
+    from autograder.notebooks.cells import cleared
 
     best = float("inf")
     for _ in range(repeats):

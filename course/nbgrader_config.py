@@ -34,7 +34,7 @@ c.IgnorePattern.pattern = r"(?m)^.*:\d+: [A-Za-z_]*Warning: |\d+%\|"
 # preprocessor is given by name so loading this file stays cheap.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.feedback.StudentFacingFeedback",
+    "autograder.commands.feedback.StudentFacingFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
@@ -42,13 +42,13 @@ c.GenerateFeedback.preprocessors = [
 # autograded submissions, served from the instructor's Jupyter) and generate_feedback -- the
 # student's HTML (markdown cells, HTML/SVG/JavaScript outputs, widget state) goes through the kit's
 # allowlist: no script, event handler or javascript: link of a submission reaches the page.
-c.HTMLExporter.preprocessors = ["autograder.sanitize.SanitizeStudentHTML"]
-c.HTMLExporter.filters = {"markdown2html": "autograder.sanitize.safe_markdown2html",
-                          "offline_maths": "autograder.maths.offline_maths"}
+c.HTMLExporter.preprocessors = ["autograder.safety.sanitize.SanitizeStudentHTML"]
+c.HTMLExporter.filters = {"markdown2html": "autograder.safety.sanitize.safe_markdown2html",
+                          "offline_maths": "autograder.pages.maths.offline_maths"}
 
 # Maths without network in every page rendered with this configuration (feedback, the Formgrader):
 # the kit's templates come first, and its `mathjax` macro puts KaTeX into the page instead of loading
-# MathJax from a CDN (autograder/maths.py; KaTeX is installed by `npm ci --prefix autograder/static`).
+# MathJax from a CDN (autograder/pages/maths.py; KaTeX is installed by `npm ci --prefix autograder/pages/static`).
 # The kit's `feedback` template also says "awaiting grading" for written answers not graded yet.
 # Found without importing nbgrader or the kit, so loading this file stays cheap.
 import importlib.util as _importlib_util  # noqa: E402
@@ -59,7 +59,7 @@ from pathlib import Path as _Path  # noqa: E402
 c.HTMLExporter.require_js_url = "data:text/javascript,"
 c.HTMLExporter.jquery_url = "data:text/javascript,"
 c.HTMLExporter.extra_template_basedirs = [
-    str(_Path(_importlib_util.find_spec("autograder").submodule_search_locations[0]) / "templates"),
+    str(_Path(_importlib_util.find_spec("autograder").submodule_search_locations[0]) / "pages" / "templates"),
     str(_Path(_importlib_util.find_spec("nbgrader").submodule_search_locations[0])
         / "server_extensions" / "formgrader" / "templates"),
 ]
@@ -76,14 +76,14 @@ c.HTMLExporter.extra_template_basedirs = [
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
-    "autograder.sanitize.RestoreCellMetadata",
-    "autograder.sanitize.RestoreCellOrder",
+    "autograder.safety.sanitize.RestoreCellMetadata",
+    "autograder.safety.sanitize.RestoreCellOrder",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "autograder.guarded_execute.GuardedExecute",
+    "autograder.safety.guarded_execute.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -112,7 +112,7 @@ c.GuardedExecute.max_output_bytes = 2_000_000
 # the kit's nbgrader late-submission plugin: "per_day" takes percent_per_day of a notebook's points
 # for every started day late (after grace_minutes), at most max_percent and never more than the
 # notebook's score; "none" takes nothing; "zero" gives a late notebook zero.
-c.AssignLatePenalties.plugin_class = "autograder.late.LatePenalty"
+c.AssignLatePenalties.plugin_class = "autograder.course.due_dates.LatePenalty"
 c.LatePenalty.policy = "per_day"
 c.LatePenalty.percent_per_day = 10.0
 c.LatePenalty.max_percent = 100.0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from autograder.notebooks import find_cell, replace_cell_source
+from autograder.notebooks.cells import find_cell, replace_cell_source
 
 NOTEBOOK = "fixture.ipynb"
 

@@ -15,7 +15,7 @@ writes to ``/tmp`` are removed by the case itself (without the sandbox that is t
 import os
 import re
 
-from autograder.sandbox import cgroup_parent
+from autograder.safety.sandbox import cgroup_parent
 
 from .cases import ANY_REASON, Case, Expected, answer
 from .kit import Outcome, with_cell_after

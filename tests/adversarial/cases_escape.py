@@ -1,6 +1,6 @@
 """Escapes: a file shipped next to the notebook that the grader's own processes or the kernel import.
 
-The kernel launcher (``python -m autograder.sandbox_kernel``) and the kernel (``python -m
+The kernel launcher (``python -m autograder.safety.sandbox_kernel``) and the kernel (``python -m
 ipykernel_launcher``) start in the notebook's working copy, and ``python -m`` puts the working
 directory first on ``sys.path``. A submission that ships ``argparse.py``, ``autograder/``,
 ``numpy.py`` or ``ipykernel_launcher.py`` has its code imported instead of the real module --
@@ -114,7 +114,8 @@ _kernel = _arguments[len(_arguments) - 1 - _arguments[::-1].index("--") + 1:]
 _os.execvp(_kernel[0], _kernel)
 '''
     notebook = append(kit.source, "sigmoid_answer", PRINT_STOLEN)
-    return {NOTEBOOK: notebook, "autograder/__init__.py": b"", "autograder/sandbox_kernel.py": launcher.encode()}
+    return {NOTEBOOK: notebook, "autograder/__init__.py": b"", "autograder/safety/__init__.py": b"",
+            "autograder/safety/sandbox_kernel.py": launcher.encode()}
 
 
 def process_outlives_job_rewrites_gradebook(kit):
@@ -253,7 +254,7 @@ def writes_outside_from_kernel(kit):
 
 
 def check_gradebook_not_rewritten(outcome: Outcome):
-    from autograder.course import open_gradebook
+    from autograder.course.directory import open_gradebook
 
     with open_gradebook(outcome.course) as gradebook:
         submission = gradebook.find_submission(outcome.case.assignment, outcome.student)
@@ -264,8 +265,9 @@ CASES = [
     Case("shadow_argparse_forges_stubs", "argparse.py next to the untouched release: imported by the kernel launcher "
          "outside the sandbox, it drops bwrap and fills in the stubs", shadow_argparse_forges_stubs,
          Expected("graded", 0.0, phrase=None), takes_kit=True, escapes=True),
-    Case("shadow_grader_package_reads_hidden_tests", "autograder/sandbox_kernel.py next to a correct notebook: the "
-         "launcher reads course/source and the answer cell prints the hidden tests",
+    Case("shadow_grader_package_reads_hidden_tests",
+         "autograder/safety/sandbox_kernel.py next to a correct notebook: the launcher reads course/source "
+         "and the answer cell prints the hidden tests",
          shadow_grader_package_reads_hidden_tests, Expected("graded", 3.0), takes_kit=True, escapes=True),
     Case("process_outlives_job_rewrites_gradebook", "argparse.py leaves a process that rewrites its own score "
          "in gradebook.db after grade returned", process_outlives_job_rewrites_gradebook,

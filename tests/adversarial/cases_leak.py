@@ -82,7 +82,7 @@ def caller_source_reversed_in_exception(kit):
 
 
 def check_no_reversed_hidden_lines(outcome: Outcome):
-    from autograder.notebooks import hidden_test_lines
+    from autograder.notebooks.cells import hidden_test_lines
 
     page = outcome.feedback_html()
     for line in hidden_test_lines(outcome.graded["source"]):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import find_cell, replace_cell_source
+from autograder.notebooks.cells import find_cell, replace_cell_source
 
 PAIR = "01_pair"
 PAIR_NOTEBOOKS = ("a_first.ipynb", "b_second.ipynb")
@@ -244,7 +244,7 @@ def formgrader_html(course, student, assignment, notebook_name):
     from nbconvert import HTMLExporter
     from nbgrader.server_extensions.formgrader import handlers
 
-    from autograder.course import load_config
+    from autograder.course.directory import load_config
 
     config = load_config(course)
     config.HTMLExporter.template_name = "formgrade"

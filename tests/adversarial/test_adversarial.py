@@ -29,10 +29,10 @@ import nbformat
 import psutil
 import pytest
 
-from autograder.course import open_gradebook
-from autograder.notebooks import hidden_test_lines
-from autograder.sandbox import bwrap_problem
-from autograder.submissions import format_timestamp
+from autograder.course.directory import open_gradebook
+from autograder.notebooks.cells import hidden_test_lines
+from autograder.notebooks.sample_submissions import format_timestamp
+from autograder.safety.sandbox import bwrap_problem
 
 from ..autograder.conftest import ASSIGNMENT, AUTOGRADED_MAX, NOTEBOOK, copy_course, new_course
 from ..autograder.helpers import (
@@ -94,7 +94,7 @@ def make_files(case, kit):
 
 
 class WorkerMemory:
-    """Samples the resident memory of every ``autograder.worker`` process while a run goes on."""
+    """Samples the resident memory of every ``autograder.parallel.worker`` process while a run goes on."""
 
     def __init__(self):
         self.peak, self._stop = 0, threading.Event()
@@ -112,13 +112,13 @@ class WorkerMemory:
         while not self._stop.wait(0.2):
             for process in psutil.process_iter(["cmdline", "memory_info"]):
                 cmdline = process.info["cmdline"] or []
-                if "autograder.worker" in cmdline and process.info["memory_info"] is not None:
+                if "autograder.parallel.worker" in cmdline and process.info["memory_info"] is not None:
                     self.peak = max(self.peak, process.info["memory_info"].rss)
 
 
 def escape_markers(course, token):
     """Files named ``ESCAPED-<token>-*`` that a submission left outside its job."""
-    from autograder.environment import repository_root
+    from autograder.course.environment import repository_root
 
     found = list(course.root.rglob(f"ESCAPED-{token}-*"))
     for folder in ("/tmp", "/var/tmp", "/dev/shm", os.path.expanduser("~"), repository_root(), "/"):
@@ -153,7 +153,7 @@ def run_grade(course):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from autograder.build import build
+    from autograder.commands.build import build
 
     mixed = new_course(tmp_path_factory.mktemp("mixed"))
     write_pair_sources(mixed.source_notebooks / ASSIGNMENT / NOTEBOOK, mixed.source_notebooks / PAIR)

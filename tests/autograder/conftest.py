@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import Course
-from autograder.environment import put_tools_on_path
+from autograder.course.directory import Course
+from autograder.course.environment import put_tools_on_path
 
 HERE = Path(__file__).resolve().parent
 FIXTURE_SOURCES = HERE / "fixtures" / "source_notebooks"
@@ -41,7 +41,7 @@ def course(tmp_path):
 @pytest.fixture(scope="module")
 def built_course(tmp_path_factory):
     """A course with the fixture assignment built (release and gradebook, no answer key)."""
-    from autograder.build import build
+    from autograder.commands.build import build
 
     course = new_course(tmp_path_factory.mktemp("built"))
     build(course, solutions=False, log=None)

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import nbformat
 from nbgrader.api import Gradebook
 
-from autograder.course import course_id
-from autograder.notebooks import find_cell, read_notebook, replace_cell_source
-from autograder.submissions import write_submission
+from autograder.course.directory import course_id
+from autograder.notebooks.cells import find_cell, read_notebook, replace_cell_source
+from autograder.notebooks.sample_submissions import write_submission
 
 from .conftest import ASSIGNMENT, NOTEBOOK
 

@@ -9,14 +9,14 @@ that tries to close its attribute. Each payload calls ``console.log(PAYLOAD_HIT)
 
 The pages: :func:`feedback_page` (nbgrader's feedback template with the course's feedback
 preprocessors), :func:`formgrader_page` (the Formgrader's exporter and template, configured by the
-course's ``nbgrader_config.py``), the answer key (:func:`autograder.build.write_answer_key_html`).
+course's ``nbgrader_config.py``), the answer key (:func:`autograder.commands.build.write_answer_key_html`).
 """
 
 from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import find_cell
+from autograder.notebooks.cells import find_cell
 
 PAYLOAD_HIT = "student-script-ran"
 RUN = f"console.log('{PAYLOAD_HIT}')"
@@ -76,7 +76,7 @@ def feedback_page(notebook, config):
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
-    from autograder.feedback import StudentFacingFeedback
+    from autograder.commands.feedback import StudentFacingFeedback
 
     config = config.copy()
     config.HTMLExporter.template_name = "feedback"

@@ -5,10 +5,10 @@ import hashlib
 import nbformat
 import pytest
 
-from autograder.build import build
-from autograder.cli import main
-from autograder.course import open_gradebook
-from autograder.notebooks import SourceNotebookError, find_cell, hidden_test_lines
+from autograder.commands.build import build
+from autograder.commands.cli import main
+from autograder.course.directory import open_gradebook
+from autograder.notebooks.cells import SourceNotebookError, find_cell, hidden_test_lines
 
 from .conftest import ASSIGNMENT, NOTEBOOK, new_course
 
@@ -99,7 +99,7 @@ def test_the_cli_refuses_a_malformed_notebook_with_exit_code_2(course, capsys):
 
 
 def test_a_solution_that_fails_its_own_test_stops_the_build(course):
-    from autograder.build import BuildError
+    from autograder.commands.build import BuildError
 
     path = course.source_notebooks / ASSIGNMENT / NOTEBOOK
     notebook = _read(path)

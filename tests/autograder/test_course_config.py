@@ -15,9 +15,9 @@ from nbgrader.preprocessors import AssignLatePenalties, ClearSolutions, Execute,
 from sklearn.exceptions import ConvergenceWarning
 from tqdm import tqdm
 
-from autograder.course import Course, load_config
-from autograder.guarded_execute import GuardedExecute
-from autograder.late import LatePenalty
+from autograder.course.directory import Course, load_config
+from autograder.course.due_dates import LatePenalty
+from autograder.safety.guarded_execute import GuardedExecute
 
 from .conftest import REPOSITORY
 
@@ -52,8 +52,8 @@ def test_per_cell_timeout_reaches_nbgraders_execute_preprocessor(config):
 def test_autograding_executes_with_the_guarded_preprocessor_and_restores_metadata_first(config):
     sanitize, execute = config.Autograde.sanitize_preprocessors, config.Autograde.autograde_preprocessors
     assert "nbgrader.preprocessors.Execute" not in execute
-    assert execute[0] == "autograder.guarded_execute.GuardedExecute"
-    assert sanitize.index("autograder.sanitize.RestoreCellMetadata") < sanitize.index(
+    assert execute[0] == "autograder.safety.guarded_execute.GuardedExecute"
+    assert sanitize.index("autograder.safety.sanitize.RestoreCellMetadata") < sanitize.index(
         "nbgrader.preprocessors.OverwriteCells")
     guarded = GuardedExecute(config=config)
     assert guarded.timeout == config.ExecutePreprocessor.timeout
@@ -115,4 +115,5 @@ def test_ignore_pattern_preprocessor_drops_warning_output_and_keeps_errors(confi
 
 def test_feedback_preprocessors_run_the_student_facing_filter_after_getgrades(config):
     names = list(config.GenerateFeedback.preprocessors)
-    assert names.index("nbgrader.preprocessors.GetGrades") < names.index("autograder.feedback.StudentFacingFeedback")
+    student_facing = names.index("autograder.commands.feedback.StudentFacingFeedback")
+    assert names.index("nbgrader.preprocessors.GetGrades") < student_facing

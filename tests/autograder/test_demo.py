@@ -2,8 +2,8 @@
 
 import re
 
-from autograder.cli import main
-from autograder.results import load_results
+from autograder.commands.cli import main
+from autograder.gradebook.results import load_results
 
 from .conftest import ASSIGNMENT, new_course
 

@@ -1,6 +1,6 @@
 """Feedback shows only what the kit wrote; student HTML is rendered safe in every page the kit makes.
 
-- :func:`autograder.feedback.test_outcome` and the summary survive any stderr (a whitespace-only line);
+- :func:`autograder.commands.feedback.test_outcome` and the summary survive any stderr (a whitespace-only line);
 - the feedback keeps no output of a test cell or of any code cell after the first test cell, only the
   kit's one line per test; a message that quotes hidden tests is withheld;
 - one submission whose feedback cannot be generated is recorded with its reason, the others get theirs;
@@ -12,11 +12,11 @@
 import nbformat
 import pytest
 
-from autograder import feedback
-from autograder.course import load_config
-from autograder.feedback import WITHHELD, StudentFacingFeedback, safe_message
-from autograder.notebooks import find_cell
-from autograder.sanitize import clean_html, markdown_to_safe_html, sanitize_notebook
+from autograder.commands import feedback
+from autograder.commands.feedback import WITHHELD, StudentFacingFeedback, safe_message
+from autograder.course.directory import load_config
+from autograder.notebooks.cells import find_cell
+from autograder.safety.sanitize import clean_html, markdown_to_safe_html, sanitize_notebook
 
 from ..adversarial.kit import executable_parts
 from .conftest import ASSIGNMENT, FIXTURE_SOURCES, NOTEBOOK
@@ -134,9 +134,9 @@ def config(built_course):
 
 
 def test_the_course_configuration_sanitises_every_html_export(config):
-    assert config.HTMLExporter.preprocessors == ["autograder.sanitize.SanitizeStudentHTML"]
-    assert config.HTMLExporter.filters == {"markdown2html": "autograder.sanitize.safe_markdown2html",
-                                           "offline_maths": "autograder.maths.offline_maths"}
+    assert config.HTMLExporter.preprocessors == ["autograder.safety.sanitize.SanitizeStudentHTML"]
+    assert config.HTMLExporter.filters == {"markdown2html": "autograder.safety.sanitize.safe_markdown2html",
+                                           "offline_maths": "autograder.pages.maths.offline_maths"}
 
 
 def _assert_no_student_script(page):
@@ -167,7 +167,7 @@ def test_the_formgrader_page_without_the_course_configuration_would_run_student_
 
 
 def test_the_answer_key_page_holds_no_student_script(tmp_path):
-    from autograder.build import write_answer_key_html
+    from autograder.commands.build import write_answer_key_html
 
     path = tmp_path / NOTEBOOK
     nbformat.write(hostile_notebook(SOURCE), str(path))
@@ -177,8 +177,8 @@ def test_the_answer_key_page_holds_no_student_script(tmp_path):
 
 
 def test_one_broken_submission_does_not_stop_the_feedback_of_the_others(built_course, tmp_path):
-    from autograder.feedback import generate_feedback
-    from autograder.results import GradingResult, load_results, save_results
+    from autograder.commands.feedback import generate_feedback
+    from autograder.gradebook.results import GradingResult, load_results, save_results
 
     from .conftest import copy_course
     from .helpers import source_notebook, submit
@@ -208,7 +208,7 @@ def test_one_broken_submission_does_not_stop_the_feedback_of_the_others(built_co
 
 def _grade_in_gradebook(course, students):
     """Record the students' submissions in the gradebook as autograde would (all points)."""
-    from autograder.course import open_gradebook
+    from autograder.course.directory import open_gradebook
 
     with open_gradebook(course) as gradebook:
         for student in students:

@@ -26,10 +26,10 @@ import sys
 import nbformat
 import pytest
 
-from autograder.course import make_api, open_gradebook
-from autograder.grading import grade
-from autograder.notebooks import hidden_test_lines
-from autograder.report import collect_report, format_report, plot_report
+from autograder.commands.grade import grade
+from autograder.commands.report import collect_report, format_report, plot_report
+from autograder.course.directory import make_api, open_gradebook
+from autograder.notebooks.cells import hidden_test_lines
 
 from .conftest import ASSIGNMENT, AUTOGRADED_MAX, NOTEBOOK, copy_course, new_course
 from .helpers import (
@@ -54,7 +54,7 @@ COMPARED = ["alice", "bob", "carol", "erin", "frank", "nadia"]
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
-    from autograder.build import build
+    from autograder.commands.build import build
 
     base = new_course(tmp_path_factory.mktemp("base"))
     build(base, solutions=False, log=None)
@@ -159,7 +159,7 @@ def test_feedback_contains_no_hidden_test_source(scenario):
 
 def test_plain_nbgrader_feedback_would_show_the_hidden_tests(scenario):
     """The leak the filter prevents is real: nbgrader's default feedback shows the hidden tests."""
-    from autograder.course import load_config
+    from autograder.course.directory import load_config
 
     course = scenario["serial"]
     config = load_config(course, GenerateFeedback={"preprocessors": [
@@ -214,7 +214,7 @@ def test_grading_again_skips_unchanged_submissions_but_retries_failed_ones(scena
 
 
 def test_a_hanging_submission_is_stopped_and_a_dead_kernel_is_reported(tmp_path):
-    from autograder.build import build
+    from autograder.commands.build import build
 
     course = new_course(tmp_path)
     build(course, solutions=False, log=None)

@@ -1,6 +1,6 @@
 """The judge channel: plain data only, in-place semantics of one process, the kit's words only.
 
-The judge (:mod:`autograder.judge`) and the student kernel's agent (:mod:`autograder.agent`) run
+The judge (:mod:`autograder.safety.judge`) and the student kernel's agent (:mod:`autograder.safety.agent`) run
 here in one process, the agent in a thread on a namespace that plays the student's notebook, so
 each property of the channel is checked without starting kernels.
 """
@@ -12,7 +12,7 @@ import threading
 import numpy as np
 import pytest
 
-from autograder import agent, judge, wire
+from autograder.safety import agent, judge, wire
 from mlp.testing import assert_own_function, assert_own_work
 
 STUDENT_CELLS = '''

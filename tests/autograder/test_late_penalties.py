@@ -18,11 +18,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from autograder.cli import main
-from autograder.course import CourseError, load_config, open_gradebook
-from autograder.late import LatePenalty, configured_plugin, read_due_dates, refresh_late_penalties
-from autograder.report import collect_report, format_report
-from autograder.submissions import answered
+from autograder.commands.cli import main
+from autograder.commands.report import collect_report, format_report
+from autograder.course.directory import CourseError, load_config, open_gradebook
+from autograder.course.due_dates import LatePenalty, configured_plugin, read_due_dates, refresh_late_penalties
+from autograder.notebooks.sample_submissions import answered
 
 from .conftest import ASSIGNMENT, NOTEBOOK, copy_course, new_course
 from .helpers import AFTER_DUE, DUE, release_notebook, source_notebook, submit, visible_text

@@ -2,8 +2,8 @@
 
 import pytest
 
-from autograder.catalogue import check_catalogue, load_equivalent_mutants
-from autograder.mutants import KINDS, mutants_of
+from autograder.notebooks.catalogue import check_catalogue, load_equivalent_mutants
+from autograder.notebooks.mutants import KINDS, mutants_of
 
 CELL = '''import numpy as np
 

@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
-from autograder.catalogue import check_catalogue, load_catalogue
-from autograder.notebooks import (
+from autograder.notebooks.catalogue import check_catalogue, load_catalogue
+from autograder.notebooks.cells import (
     check_source_notebook,
     find_cell,
     hidden_test_lines,

@@ -14,9 +14,9 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from autograder.course import load_config
-from autograder.feedback import StudentFacingFeedback, summary_markdown
-from autograder.maths import INSTALL_HINT, katex_available, offline_maths_head
+from autograder.commands.feedback import StudentFacingFeedback, summary_markdown
+from autograder.course.directory import load_config
+from autograder.pages.maths import INSTALL_HINT, katex_available, offline_maths_head
 
 from .conftest import ASSIGNMENT, FIXTURE_SOURCES, NOTEBOOK, new_course
 
@@ -74,7 +74,7 @@ def formgrader_page(notebook_path, course_config):
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    from autograder.build import write_answer_key_html
+    from autograder.commands.build import write_answer_key_html
 
     folder = tmp_path_factory.mktemp("offline-pages")
     course = new_course(folder / "root")
@@ -105,7 +105,7 @@ def test_katex_is_inside_the_page_with_its_fonts(pages, name):
 
 
 def test_without_katex_a_page_says_so_and_still_loads_nothing(monkeypatch, tmp_path):
-    from autograder import maths
+    from autograder.pages import maths
 
     monkeypatch.setattr(maths, "KATEX_DIST", tmp_path / "missing")
     maths.offline_maths_head.cache_clear()

@@ -14,11 +14,11 @@ import re
 import nbformat
 import pytest
 
-from autograder.cli import main
-from autograder.grading import grade
-from autograder.notebooks import find_cell
-from autograder.results import load_results
-from autograder.submissions import answered
+from autograder.commands.cli import main
+from autograder.commands.grade import grade
+from autograder.gradebook.results import load_results
+from autograder.notebooks.cells import find_cell
+from autograder.notebooks.sample_submissions import answered
 
 from .conftest import ASSIGNMENT, AUTOGRADED_MAX, copy_course, new_course
 from .helpers import catalogue_source, release_notebook, source_notebook, submit, visible_text, with_cell, without_cell
@@ -50,7 +50,7 @@ def shuffled(notebook):
 
 @pytest.fixture(scope="module")
 def restored(tmp_path_factory):
-    from autograder.build import build
+    from autograder.commands.build import build
 
     course = new_course(tmp_path_factory.mktemp("restored"))
     build(course, solutions=False, log=None)
@@ -100,11 +100,11 @@ def test_the_feedback_says_which_cells_were_put_back(restored):
 
 def test_nbgraders_own_restoring_alone_zeroes_the_notebook(restored):
     """What RestoreCellOrder prevents: nbgrader's add_missing_cells stops on nora's notebook."""
-    from autograder.course import load_config
+    from autograder.course.directory import load_config
 
     course = restored["plain"]
     steps = [step for step in load_config(course).Autograde.sanitize_preprocessors
-             if step != "autograder.sanitize.RestoreCellOrder"]
+             if step != "autograder.safety.sanitize.RestoreCellOrder"]
     [result] = grade(course, students=["nora"], workers=1, progress=False, feedback=False, export=False,
                      config_overrides={"Autograde": {"sanitize_preprocessors": steps}})
     assert (result.status, result.score) == ("failed", 0.0)

@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
-from autograder.review import review_flags
-from autograder.worker import adopt_renamed_notebook, copy_submission, notebook_problem
+from autograder.parallel.worker import adopt_renamed_notebook, copy_submission, notebook_problem
+from autograder.safety.suspicious_code import review_flags
 
 
 def test_copy_submission_skips_large_files_and_symlinks_with_a_reason(tmp_path):

@@ -21,8 +21,8 @@ import pytest
 from jupyter_client.connect import write_connection_file
 from jupyter_client.manager import KernelManager
 
-from autograder import kernel_bootstrap, kernel_cgroup
-from autograder.sandbox import (
+from autograder.safety import kernel_bootstrap, kernel_cgroup
+from autograder.safety.sandbox import (
     BOOTSTRAP,
     LAUNCHER,
     SANDBOX_FOLDER,
@@ -32,7 +32,7 @@ from autograder.sandbox import (
     isolation_description,
     kernel_start_problem,
 )
-from autograder.write_lock import landlock_abi
+from autograder.safety.write_lock import landlock_abi
 
 needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"bwrap cannot run here: {bwrap_problem()}")
 needs_landlock = pytest.mark.skipif(not landlock_abi(), reason="Landlock is not available on this kernel")
@@ -185,10 +185,10 @@ def test_a_submitted_argparse_or_launcher_module_runs_with_python_m_but_not_with
     marker = tmp_path / "escaped"
     evil = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran outside the sandbox')\n"
     work = submission(tmp_path, {"argparse.py": evil, "autograder/__init__.py": "",
-                                 "autograder/sandbox_kernel.py": evil})
+                                 "autograder/safety/sandbox_kernel.py": evil})
     environment = dict(os.environ, PYTHONPATH=str(work))
     # the attack, as the previous launcher command made it possible
-    subprocess.run([sys.executable, "-m", "autograder.sandbox_kernel", "--", "true"], cwd=work, env=environment,
+    subprocess.run([sys.executable, "-m", "autograder.safety.sandbox_kernel", "--", "true"], cwd=work, env=environment,
                    capture_output=True)
     assert marker.exists()
     marker.unlink()
@@ -546,7 +546,7 @@ def test_the_connection_file_transport_is_what_the_grader_wrote(tmp_path):
 @needs_bwrap
 @needs_landlock
 def test_a_shared_socket_folder_lets_the_kernel_connect_or_listen_but_not_store_files(tmp_path):
-    from autograder.sandbox import shared_socket_folder
+    from autograder.safety.sandbox import shared_socket_folder
 
     shared = shared_socket_folder()
     server = socket.socket(socket.AF_UNIX)
@@ -592,7 +592,7 @@ def _graded_notebook():
 def test_guarded_execute_grades_in_the_judge_and_leaves_no_kernel_process(tmp_path):
     import psutil
 
-    from autograder.guarded_execute import GuardedExecute
+    from autograder.safety.guarded_execute import GuardedExecute
 
     before = {child.pid for child in psutil.Process().children(recursive=True)}
     notebook, _ = GuardedExecute(timeout=60).preprocess(_graded_notebook(), {"metadata": {"path": str(tmp_path)}})
@@ -605,7 +605,7 @@ def test_guarded_execute_grades_in_the_judge_and_leaves_no_kernel_process(tmp_pa
 
 
 def test_a_judge_that_cannot_be_installed_fails_every_test_cell_and_says_why(tmp_path, monkeypatch):
-    from autograder import guarded_execute
+    from autograder.safety import guarded_execute
 
     real_installer = guarded_execute._installer
 

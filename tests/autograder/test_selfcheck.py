@@ -1,7 +1,7 @@
 """End to end: ``selfcheck`` proves the tests, and reports a catalogue entry the tests get wrong."""
 
-from autograder.cli import main
-from autograder.selfcheck import MutationPlan, format_mutation_score, selfcheck
+from autograder.commands.cli import main
+from autograder.commands.selfcheck import MutationPlan, format_mutation_score, selfcheck
 
 from .conftest import ASSIGNMENT, REPOSITORY, new_course
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import similarity
-from autograder.catalogue import load_catalogue
-from autograder.notebooks import read_notebook
+from autograder.notebooks.catalogue import load_catalogue
+from autograder.notebooks.cells import read_notebook
+from autograder.safety import similarity
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 LESSONS = sorted(path.parent for path in (REPOSITORY / "source_notebooks").glob("*/*.ipynb"))

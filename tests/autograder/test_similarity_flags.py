@@ -14,12 +14,12 @@ import shutil
 
 import pytest
 
-from autograder.catalogue import load_catalogue
-from autograder.cli import main
-from autograder.demo import sample_submissions
-from autograder.notebooks import replace_cell_source
-from autograder.results import load_results
-from autograder.submissions import answered, release_and_source, write_submission
+from autograder.commands.cli import main
+from autograder.commands.demo import sample_submissions
+from autograder.gradebook.results import load_results
+from autograder.notebooks.catalogue import load_catalogue
+from autograder.notebooks.cells import replace_cell_source
+from autograder.notebooks.sample_submissions import answered, release_and_source, write_submission
 
 from .conftest import REPOSITORY, new_course
 
@@ -71,7 +71,7 @@ def catalogue_answer(cell_id, slug):
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
     """The class, graded and reported through the CLI: (course, grade output, report output)."""
-    from autograder.build import build
+    from autograder.commands.build import build
 
     sources = tmp_path_factory.mktemp("sources")
     shutil.copytree(REPOSITORY / "source_notebooks" / ASSIGNMENT, sources / ASSIGNMENT)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import Course
-from autograder.environment import put_tools_on_path
+from autograder.course.directory import Course
+from autograder.course.environment import put_tools_on_path
 from tests.browser.lab import shut_down_kernels
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
@@ -72,7 +72,7 @@ def free_port():
 def browser_course(tmp_path_factory):
     """A course with all lessons built (source, release, gradebook; no answer key) and released
     to a private nbgrader exchange."""
-    from autograder.build import build
+    from autograder.commands.build import build
 
     put_tools_on_path()
     root = tmp_path_factory.mktemp("browser-course")

@@ -13,7 +13,7 @@ sanitising counts more than 0, so the counter does see a payload that runs.
 import pytest
 from traitlets.config import Config
 
-from autograder.course import load_config
+from autograder.course.directory import load_config
 from tests.autograder.conftest import ASSIGNMENT, FIXTURE_SOURCES, NOTEBOOK, new_course
 from tests.autograder.hostile_pages import PAYLOAD_HIT, feedback_page, formgrader_page, hostile_notebook
 
@@ -25,7 +25,7 @@ def pages(tmp_path_factory):
     """{name: path of an HTML page} built from the hostile notebook."""
     import nbformat
 
-    from autograder.build import write_answer_key_html
+    from autograder.commands.build import write_answer_key_html
 
     folder = tmp_path_factory.mktemp("hostile-pages")
     course = new_course(folder / "root")

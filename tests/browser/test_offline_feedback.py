@@ -11,9 +11,9 @@ results table has a header row and one bordered cell per value.
 import nbformat
 import pytest
 
-from autograder.maths import INSTALL_HINT, katex_available
-from autograder.notebooks import find_cell
-from autograder.submissions import answered
+from autograder.notebooks.cells import find_cell
+from autograder.notebooks.sample_submissions import answered
+from autograder.pages.maths import INSTALL_HINT, katex_available
 from tests.autograder.conftest import ASSIGNMENT, NOTEBOOK, new_course
 from tests.autograder.helpers import release_notebook, source_notebook, submit
 from tests.autograder.test_offline_pages import formgrader_page
@@ -26,9 +26,9 @@ pytestmark = pytest.mark.skipif(not katex_available(), reason=f"KaTeX is not ins
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    from autograder.build import build
-    from autograder.course import load_config
-    from autograder.grading import grade
+    from autograder.commands.build import build
+    from autograder.commands.grade import grade
+    from autograder.course.directory import load_config
 
     root = tmp_path_factory.mktemp("offline-feedback")
     course = new_course(root)

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from autograder.catalogue import EQUIVALENT_MUTANTS
+from autograder.notebooks.catalogue import EQUIVALENT_MUTANTS
 from tests.notebooks.catalogue_runner import (
     ASSIGNMENTS,
     BEGIN_HIDDEN_TESTS,
