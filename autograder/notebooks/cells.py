@@ -1,4 +1,8 @@
-"""nbgrader cells in a notebook: what kind each is, checks of a source notebook, cell replacement.
+"""nbgrader cells in a notebook: what role each plays, hidden tests, reading and replacing cells.
+
+The one definition of each cell role in the kit, on top of ``nbgrader.utils`` (so the kit and
+nbgrader never disagree); ``tests/autograder/test_one_definition.py`` fails when another module
+reads the ``solution`` / ``grade`` / ``locked`` flags itself.
 
 Vocabulary (nbgrader cell metadata, schema version 3):
 
@@ -13,6 +17,7 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbgrader import utils as nbgrader_utils
 
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
@@ -30,7 +35,15 @@ class SourceNotebookError(ValueError):
 
 
 def nbgrader_metadata(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+    """The cell's ``metadata["nbgrader"]`` as a dict; ``{}`` when missing or not a dict (a hostile file)."""
+    metadata = (cell.get("metadata") or {}).get("nbgrader")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _as_nbgrader_reads_it(cell):
+    """A minimal cell that ``nbgrader.utils``' predicates read exactly as they would read ``cell``."""
+    metadata = nbgrader_metadata(cell)
+    return nbformat.NotebookNode(metadata={"nbgrader": metadata} if metadata else {})
 
 
 def grade_id(cell):
@@ -38,11 +51,23 @@ def grade_id(cell):
 
 
 def is_solution_cell(cell):
-    return bool(nbgrader_metadata(cell).get("solution", False))
+    """The student writes this cell (a code answer, or a written answer when it is also graded)."""
+    return bool(nbgrader_utils.is_solution(_as_nbgrader_reads_it(cell)))
 
 
 def is_grade_cell(cell):
-    return bool(nbgrader_metadata(cell).get("grade", False))
+    """The cell carries points: a test cell, or a written answer that a person marks."""
+    return bool(nbgrader_utils.is_grade(_as_nbgrader_reads_it(cell)))
+
+
+def is_task_cell(cell):
+    """A markdown task that a person marks (nbgrader's ``task: true``)."""
+    return bool(nbgrader_utils.is_task(_as_nbgrader_reads_it(cell)))
+
+
+def is_locked_cell(cell):
+    """nbgrader puts this cell's source back from the gradebook: locked, or graded and not a solution."""
+    return bool(nbgrader_utils.is_locked(_as_nbgrader_reads_it(cell)))
 
 
 def is_test_cell(cell):
