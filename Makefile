@@ -14,7 +14,7 @@ export MKL_NUM_THREADS ?= 1
 # nbgrader runs the `alembic` command, which lives next to the venv's python.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test lab lint benchmark mutants clean-venv
+.PHONY: demo test lab hub test-hub lint benchmark mutants clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is needed, found " + sys.version' 
@@ -28,8 +28,8 @@ demo: $(STAMP)
 	$(PY) -m autograder demo
 
 test: $(STAMP)
-	$(PY) -m ruff check mlp autograder tests source_notebooks
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(PY) -m ruff check mlp autograder benchmarks tests source_notebooks
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not hub"
 
 # A student's JupyterLab: the release notebooks copied into workspace/ (rebuilt when a lesson changed).
 # Files already in workspace/ are never overwritten, so running it again keeps the student's work.
@@ -40,13 +40,39 @@ $(RELEASE_STAMP): $(STAMP) $(wildcard source_notebooks/*/*.ipynb)
 	$(PY) -m autograder build --no-solutions
 	@touch $@
 
+# The student's role (autograder/hub/jupyter_config/student, as on the hub): the Assignments panel and
+# Validate, no Formgrader, Create Assignment or Course List.
 lab: $(RELEASE_STAMP)
 	@mkdir -p workspace
 	@cp -Rn course/release/. workspace/
-	cd workspace && ../$(PY) -m jupyter lab $(LAB_ARGS)
+	cd workspace && JUPYTER_CONFIG_PATH=$(CURDIR)/autograder/hub/jupyter_config/student ../$(PY) -m jupyter lab $(LAB_ARGS)
+
+# The course on JupyterHub (as root; see "Running a course" in README.md). Every user's server runs
+# $(HUB_VENV): the kit's venv when other users can run it, else make one from the system Python:
+#   make hub HUB_VENV=.venv-hub HUB_ARGS="--instructor teacher --students alice,bob --create-exchange"
+HUB_VENV ?= .venv
+HUB_ARGS ?= --instructor instructor --students student1,student2 --create-exchange
+HUB_PROXY := autograder/hub/proxy/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): autograder/hub/proxy/package-lock.json
+	npm ci --prefix autograder/hub/proxy --no-audit --no-fund --loglevel=error
+	@touch $@
+.venv-hub/.installed: pyproject.toml
+	/usr/bin/python3 -m venv .venv-hub
+	.venv-hub/bin/python -m pip install --quiet --upgrade pip
+	.venv-hub/bin/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+hub: $(STAMP) $(HUB_PROXY)
+	$(HUB_VENV)/bin/python -m autograder hub --python $(HUB_VENV)/bin/python $(HUB_ARGS)
+
+# The hub tests (root: they create and remove throwaway unix users), in .venv-hub, which every user
+# can run (or $HUB_PYTHON). What cannot be installed makes the tests skip, saying what is missing.
+test-hub: $(STAMP)
+	-@$(MAKE) --no-print-directory $(HUB_PROXY) .venv-hub/.installed
+	$(PY) -m pytest -p no:xdist -m hub tests/hub
 
 lint: $(STAMP)
-	$(PY) -m ruff check mlp autograder tests source_notebooks
+	$(PY) -m ruff check mlp autograder benchmarks tests source_notebooks
 
 # The conv/MLP benchmark runs in a user's conditions: the thread settings exported above and any
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE of this workplace are unset for that command alone (never in
@@ -54,8 +80,8 @@ lint: $(STAMP)
 BENCHMARK_ARGS ?=
 USER_CONDITIONS := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS -u MKL_NUM_THREADS
 benchmark: $(STAMP)
-	$(USER_CONDITIONS) $(PY) -m mlp.benchmark $(BENCHMARK_ARGS)
-	$(PY) -m autograder.benchmark
+	$(USER_CONDITIONS) $(PY) -m benchmarks.layers $(BENCHMARK_ARGS)
+	$(PY) -m benchmarks.grading
 
 # Every automatic mutant of every answer cell of every lesson, graded through the real pipeline
 # (make test grades a sample). Survivors are printed with their diffs; long: see README, Contributing.

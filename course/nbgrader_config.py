@@ -93,8 +93,11 @@ c.Autograde.autograde_preprocessors = [
 ]
 # All cells of one notebook together get this many seconds of wall-clock time; cells left when it
 # runs out are not run (their tests score zero, the earlier ones count). `grade --timeout` is the
-# hard limit for a whole submission, enforced by killing the worker.
+# hard limit for a whole submission, enforced by killing the worker. Which of the four limits binds
+# when: autograder/safety/time_limits.py (`grade --cell-timeout/--notebook-timeout` override these).
 c.GuardedExecute.notebook_timeout = 900
+# Seconds the judge kernel waits for the student kernel to answer before a test cell.
+c.GuardedExecute.judge_channel_timeout = 30
 # "auto": the bwrap sandbox when it works on this machine (apt-get install bubblewrap), else only
 # resource limits; "bwrap": refuse to grade without it; "none": resource limits only.
 c.GuardedExecute.sandbox = "auto"

@@ -97,6 +97,13 @@ class SumOfSquaredDiffsError(_Error):
        \qquad \frac{\partial E}{\partial y^{(n)}_k} = \frac{y^{(n)}_k - t^{(n)}_k}{N}
 
     outputs, targets: arrays of shape ``(batch_size, output_dim)`` or ``(batch_size,)``.
+
+    >>> error, outputs, targets = SumOfSquaredDiffsError(), np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2))
+    >>> float(error(outputs, targets))  # (0.5 * (1 + 4) + 0.5 * (9 + 16)) / 2
+    7.5
+    >>> error.grad(outputs, targets)  # (outputs - targets) / 2
+    array([[0.5, 1. ],
+           [1.5, 2. ]])
     """
 
     accepts_one_dimensional = True
@@ -213,6 +220,12 @@ class CrossEntropySoftmaxError(_Error):
 
     outputs: logits of shape ``(batch_size, num_classes)``; targets: one-of-K (or any rows of
     probabilities that sum to 1), same shape.
+
+    >>> error, logits, targets = CrossEntropySoftmaxError(), np.zeros((1, 4)), np.array([[0.0, 1.0, 0.0, 0.0]])
+    >>> round(float(error(logits, targets)), 6)  # equal scores: -log(1/4) = log 4
+    1.386294
+    >>> error.grad(logits, targets)  # softmax(logits) - targets
+    array([[ 0.25, -0.75,  0.25,  0.25]])
     """
 
     targets_are_classes = True

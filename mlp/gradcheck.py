@@ -137,6 +137,9 @@ def numerical_gradient(function: Callable[[np.ndarray], float], x: np.ndarray, e
     """Central-difference gradient of the scalar ``function`` at ``x`` (float64, shape of ``x``).
 
     ``function`` receives a float64 array of the shape of ``x``; ``x`` itself is not changed.
+
+    >>> numerical_gradient(lambda x: float(np.sum(x ** 2)), np.array([1.0, -2.0])).round(6)  # 2 x
+    array([ 2., -4.])
     """
     point = np.array(x, dtype=np.float64, copy=True)
     gradient = np.zeros_like(point)
@@ -193,6 +196,11 @@ def check_layer(layer, inputs: np.ndarray, seed: int = 0, eps: float = 1e-6, rto
 
     Returns:
         One report for the inputs, then one per parameter in ``params`` order.
+
+    >>> from mlp.layers import AffineLayer
+    >>> reports = check_layer(AffineLayer(3, 2), np.random.default_rng(0).standard_normal((4, 3)))
+    >>> [bool(report) for report in reports]  # inputs, weights, biases
+    [True, True, True]
     """
     layer = _as_float64_layer(layer)
     inputs = np.array(inputs, dtype=np.float64)

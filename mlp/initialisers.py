@@ -1,9 +1,11 @@
 r"""Parameter initialisers: callables that return a new array of a given shape.
 
-``initialiser(shape, dtype=np.float64)`` returns an array of that shape and dtype, e.g.::
+``initialiser(shape, dtype=np.float64)`` returns an array of that shape and dtype, e.g.
 
-    weights_init = GlorotUniformInit(rng=42)
-    weights = weights_init((output_dim, input_dim))
+>>> weights_init = GlorotUniformInit(rng=42)
+>>> weights = weights_init((3, 5), dtype=np.float32)  # (output_dim, input_dim)
+>>> weights.shape, weights.dtype, bool(np.all(np.abs(weights) <= np.sqrt(6 / (5 + 3))))
+((3, 5), dtype('float32'), True)
 
 Random initialisers take ``rng``: a ``numpy.random.Generator``, a ``RandomState`` or an
 integer seed. ``rng=None`` means seed 0, so results are always reproducible; nothing here

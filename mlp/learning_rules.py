@@ -148,6 +148,13 @@ class GradientDescentLearningRule(_LearningRule):
 
     Args:
         learning_rate: :math:`\eta > 0`.
+
+    >>> weights = np.array([1.0, 2.0])
+    >>> rule = GradientDescentLearningRule(learning_rate=0.5)
+    >>> rule.initialise([weights])
+    >>> rule.update_params([np.array([1.0, -2.0])])
+    >>> weights  # changed in place: 1 - 0.5 * 1, 2 - 0.5 * (-2)
+    array([0.5, 3. ])
     """
 
     def __init__(self, learning_rate: float = 1e-3) -> None:

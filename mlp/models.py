@@ -30,13 +30,12 @@ class MultipleLayerModel:
     Args:
         layers: a non-empty list of :class:`~mlp.layers.Layer` objects.
 
-    Example::
-
-        model = MultipleLayerModel([
-            AffineLayer(64, 100, weights_init, biases_init),
-            ReluLayer(),
-            AffineLayer(100, 10, weights_init, biases_init),
-        ])
+    >>> from mlp.layers import AffineLayer, ReluLayer
+    >>> model = MultipleLayerModel([AffineLayer(64, 100), ReluLayer(), AffineLayer(100, 10)])
+    >>> [activation.shape for activation in model.fprop(np.zeros((5, 64)))]  # inputs first, then each layer's outputs
+    [(5, 64), (5, 100), (5, 100), (5, 10)]
+    >>> [param.shape for param in model.params]  # weights and biases of each affine layer, in order
+    [(100, 64), (100,), (10, 100), (10,)]
     """
 
     def __init__(self, layers) -> None:

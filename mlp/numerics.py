@@ -14,6 +14,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
     Uses :math:`e^{-|x|}`, which is at most 1: for ``x >= 0`` it is
     :math:`1 / (1 + e^{-x})`, for ``x < 0`` it is :math:`e^{x} / (1 + e^{x})`.
+
+    >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))  # no overflow warning at |x| = 1000
+    array([0. , 0.5, 1. ])
     """
     exp_neg_abs = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0, exp_neg_abs) / (1.0 + exp_neg_abs)
@@ -41,6 +44,11 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    r""":math:`\mathrm{softmax}(x)_k = e^{x_k - m} / \sum_j e^{x_j - m}` with :math:`m = \max_j x_j`."""
+    r""":math:`\mathrm{softmax}(x)_k = e^{x_k - m} / \sum_j e^{x_j - m}` with :math:`m = \max_j x_j`.
+
+    >>> softmax(np.array([[1000.0, 1000.0], [0.0, np.log(3.0)]]))  # rows sum to 1; e^1000 never computed
+    array([[0.5 , 0.5 ],
+           [0.25, 0.75]])
+    """
     exp_shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return exp_shifted / np.sum(exp_shifted, axis=axis, keepdims=True)

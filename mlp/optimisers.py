@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from mlp.layers.base import StochasticLayerWithParameters
-from mlp.testing import accuracy
+from mlp.metrics import accuracy
 from mlp.validation import check_positive_int, describe
 
 __all__ = ["Optimiser", "TrainingDivergedError", "accuracy", "in_notebook"]
@@ -54,19 +54,6 @@ def _progress_bar_class(notebook: bool | None):
     else:
         from tqdm import tqdm
     return tqdm
-
-
-class _NoProgressBar:
-    """Stands in for a tqdm bar when ``progress=False``."""
-
-    def update(self, count: int = 1) -> None:
-        pass
-
-    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 class Optimiser:
@@ -305,10 +292,8 @@ class Optimiser:
         )
 
     def _make_progress_bar(self, num_epochs: int):
-        if not self.progress:
-            return _NoProgressBar()
         tqdm = _progress_bar_class(self.notebook)
-        return tqdm(total=num_epochs, desc="training", unit="epoch", leave=True,
+        return tqdm(total=num_epochs, desc="training", unit="epoch", leave=True, disable=not self.progress,
                     bar_format="{desc} {n_fmt}/{total_fmt} epochs |{bar}| {elapsed}<{remaining}"
                                "{postfix}")
 

@@ -39,6 +39,10 @@ class L1Penalty(_Penalty):
 
     Args:
         coefficient: :math:`\lambda > 0`.
+
+    >>> penalty = L1Penalty(0.5)
+    >>> penalty(np.array([1.0, -2.0, 0.0])), penalty.grad(np.array([1.0, -2.0, 0.0]))  # 0.5 * 3, 0.5 * sign(p)
+    (1.5, array([ 0.5, -0.5,  0. ]))
     """
 
     def __call__(self, parameter) -> float:
@@ -55,6 +59,10 @@ class L2Penalty(_Penalty):
 
     Args:
         coefficient: :math:`\lambda > 0`.
+
+    >>> penalty = L2Penalty(0.1)
+    >>> penalty(np.array([1.0, -2.0])), penalty.grad(np.array([1.0, -2.0]))  # 0.05 * (1 + 4), 0.1 * p
+    (0.25, array([ 0.1, -0.2]))
     """
 
     def __call__(self, parameter) -> float:

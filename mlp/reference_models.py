@@ -23,9 +23,9 @@ from mlp.errors import CrossEntropySoftmaxError
 from mlp.initialisers import ConstantInit, GlorotUniformInit
 from mlp.layers import AffineLayer, ConvolutionalLayer, MaxPoolingLayer, ReluLayer, ReshapeLayer
 from mlp.learning_rules import AdamLearningRule
+from mlp.metrics import accuracy
 from mlp.models import MultipleLayerModel
 from mlp.optimisers import Optimiser
-from mlp.testing import accuracy
 
 
 @dataclass(frozen=True)

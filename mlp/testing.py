@@ -14,6 +14,22 @@ import sys
 import numpy as np
 
 from mlp.gradcheck import GradientCheckReport
+from mlp.metrics import accuracy
+
+__all__ = [
+    "accuracy",  # defined in mlp.metrics; the lessons' tests import it from here
+    "assert_array",
+    "assert_at_least",
+    "assert_close",
+    "assert_dtype",
+    "assert_gradients_ok",
+    "assert_own_class",
+    "assert_own_function",
+    "assert_own_work",
+    "assert_raises",
+    "assert_shape",
+    "calls_made_by",
+]
 
 # The NumPy functions the helpers use, bound once when this module is imported (before any
 # notebook cell runs): a student cell that rebinds ``np.abs = ...`` or ``np.any = ...`` does not
@@ -35,9 +51,7 @@ _greater = np.greater
 _add = np.add
 _multiply = np.multiply
 _subtract = np.subtract
-_equal = np.equal
 _count_nonzero = np.count_nonzero
-_mean = np.mean
 
 
 def _all(array) -> bool:
@@ -77,7 +91,13 @@ def assert_shape(got, shape, what: str) -> None:
 
 
 def assert_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    """Fail unless ``got`` matches ``expected`` entry by entry within ``atol + rtol * |expected|``."""
+    """Fail unless ``got`` matches ``expected`` entry by entry within ``atol + rtol * |expected|``.
+
+    >>> assert_close(np.array([1.0, -2.0]), np.array([1.0, 2.0]), "fprop")
+    Traceback (most recent call last):
+        ...
+    AssertionError: fprop: at index (1,) expected 2, got -2 (1 of 2 entries differ; max absolute difference 4)
+    """
     expected = _asarray(expected)
     if _ndim(got) == 0 and expected.ndim == 0:
         if not isinstance(got, (int, float, _number, _ndarray)):
@@ -238,12 +258,3 @@ def assert_own_function(function, reference=None) -> None:
         raise AssertionError(f"{name}: expected a function written in this notebook, "
                              f"got one from {origin.get('module') or 'elsewhere'}")
 
-
-def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
-    """Fraction of rows whose largest output is at the one-of-K target's class.
-
-    Args:
-        outputs: array of shape (batch_size, num_classes).
-        targets: one-of-K array of the same shape.
-    """
-    return float(_mean(_equal(_argmax(outputs, axis=-1), _argmax(targets, axis=-1))))

@@ -115,34 +115,31 @@ def mirror_notebooks(course, assignment):
 
 def build_solutions(course, assignments, workers=None, log=print):
     """Execute every source notebook into ``solutions/<assignment>/`` (ipynb + html)."""
+    from autograder.parallel.jobs import SolutionJob
     from autograder.parallel.pool import WorkerPool
+    from autograder.safety.time_limits import TimeLimits
 
-    config = load_config(course)
-    cell_timeout = int(config.ExecutePreprocessor.get("timeout", 300) or 300)
+    cell_timeout = TimeLimits.from_config(load_config(course)).cell
     run_dir = Path(tempfile.mkdtemp(prefix="autograder-solutions-"))
     jobs = []
     for assignment in assignments:
         for notebook in sorted((course.source_notebooks / assignment).glob("*.ipynb")):
-            jobs.append({"kind": "solution", "notebook": str(notebook), "cell_timeout": cell_timeout,
-                         "assignment_dir": str(course.source_notebooks / assignment),
-                         "destination": str(course.solutions / assignment / notebook.name),
-                         "scratch": str(run_dir / "jobs" / f"{len(jobs):03d}")})
+            jobs.append(SolutionJob(notebook=str(notebook), cell_timeout=cell_timeout,
+                                    assignment_dir=str(course.source_notebooks / assignment),
+                                    destination=str(course.solutions / assignment / notebook.name),
+                                    scratch=str(run_dir / "jobs" / f"{len(jobs):03d}")))
     workers = max(1, min(workers or cpu_count(), len(jobs)))
     pool = WorkerPool(workers, clean_environment(blas_threads=blas_threads_for(workers)), run_dir)
     written, failures = [], []
     try:
-        for job, record in pool.run(jobs):
-            errors = record.get("errors", [])
-            if record.get("status") == "failed" and not errors:
-                errors = [record.get("reason", "unknown failure")]
-            if errors:
-                failures.append("{}:\n    {}".format(job["notebook"], "\n    ".join(errors)))
+        for job, reply in pool.run(jobs):
+            if reply.errors:
+                failures.append("{}:\n    {}".format(job.notebook, "\n    ".join(reply.errors)))
             else:
-                write_answer_key_html(Path(job["destination"]))
-                written.append(job["destination"])
+                write_answer_key_html(Path(job.destination))
+                written.append(job.destination)
                 if log:
-                    log("answer key: {} ({:.1f} s)".format(
-                        Path(job["destination"]).relative_to(course.solutions), record.get("elapsed", 0.0)))
+                    log(f"answer key: {Path(job.destination).relative_to(course.solutions)} ({reply.elapsed:.1f} s)")
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
     if failures:

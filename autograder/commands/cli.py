@@ -14,6 +14,7 @@ import argparse
 import sys
 import warnings
 
+from autograder.commands import hub as hub_command
 from autograder.course.directory import Course, CourseError
 from autograder.notebooks.cells import SourceNotebookError
 
@@ -55,7 +56,8 @@ def make_parser():
     grade.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     grade.add_argument("--students", nargs="+", default=None, metavar="STUDENT")
     grade.add_argument("--timeout", type=_positive_float, default=None,
-                       help="wall-clock seconds allowed per submission, then it is stopped (default: 1800)")
+                       help="wall-clock seconds allowed per submission, then its worker and kernels are killed "
+                            "(default: 1800; see autograder/safety/time_limits.py)")
     grade.add_argument("--cell-timeout", type=_positive_float, default=None,
                        help="seconds per cell (default: ExecutePreprocessor.timeout in nbgrader_config.py)")
     grade.add_argument("--notebook-timeout", type=_positive_float, default=None,
@@ -87,6 +89,7 @@ def make_parser():
 
     demo = commands.add_parser("demo", parents=[common, parallel], help="the whole pipeline on sample students")
     demo.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
+    hub_command.add_arguments(commands.add_parser("hub", help="the course on JupyterHub: users, exchange, roles"))
     return parser
 
 
@@ -113,16 +116,27 @@ def _build(course, arguments, progress):
     return 0
 
 
-def _grade(course, arguments, progress):
-    from autograder.commands.grade import DEFAULT_TIMEOUT, grade
-    from autograder.commands.report import format_table
+def grade_options(arguments, progress):
+    """The :class:`~autograder.commands.grade.GradeOptions` of ``grade``'s command line."""
+    from autograder.commands.grade import GradeOptions
+    from autograder.parallel.intake import SubmissionLimits
+    from autograder.safety.time_limits import DEFAULT_JOB_SECONDS, TimeLimits
 
-    results = grade(course, arguments.assignments or None, students=arguments.students, workers=arguments.workers,
-                    timeout=arguments.timeout or DEFAULT_TIMEOUT, force=arguments.force, progress=progress,
-                    feedback=not arguments.no_feedback, export=not arguments.no_export,
-                    keep_scratch=arguments.keep_scratch, cell_timeout=arguments.cell_timeout,
-                    notebook_timeout=arguments.notebook_timeout,
-                    max_file_bytes=int(arguments.max_file_mb * 1024 ** 2) if arguments.max_file_mb else None)
+    limits = TimeLimits(cell=arguments.cell_timeout, notebook=arguments.notebook_timeout,
+                        job=arguments.timeout or DEFAULT_JOB_SECONDS)
+    submission = SubmissionLimits(max_file_bytes=int(arguments.max_file_mb * 1024 ** 2)) if arguments.max_file_mb \
+        else SubmissionLimits()
+    return GradeOptions(assignments=arguments.assignments or None, students=arguments.students,
+                        workers=arguments.workers, time_limits=limits, submission_limits=submission,
+                        force=arguments.force, progress=progress, feedback=not arguments.no_feedback,
+                        export=not arguments.no_export, keep_scratch=arguments.keep_scratch)
+
+
+def _grade(course, arguments, progress):
+    from autograder.commands.grade import grade
+    from autograder.course.text_tables import format_table
+
+    results = grade(course, grade_options(arguments, progress))
     rows = [[r.student, r.assignment, r.status, f"{r.score:g} / {r.max_score:g}" if r.status != "skipped"
              else "", "; ".join(filter(None, [r.reason, ", ".join(r.failed_tests),
                                              "NEEDS REVIEW" if r.review else ""]))] for r in results]
@@ -199,4 +213,4 @@ def _demo(course, arguments, progress):
 
 
 COMMANDS = {"build": _build, "grade": _grade, "feedback": _feedback, "export": _export, "report": _report,
-            "selfcheck": _selfcheck, "demo": _demo}
+            "selfcheck": _selfcheck, "demo": _demo, "hub": hub_command.cli_entry}

@@ -11,7 +11,7 @@ build -> four sample students per assignment -> parallel grading (feedback, grad
 from datetime import datetime, timedelta, timezone
 
 from autograder.commands.build import build, select_assignments
-from autograder.commands.grade import grade
+from autograder.commands.grade import GradeOptions, grade
 from autograder.commands.report import collect_report, format_report, plot_report
 from autograder.course.directory import open_gradebook
 from autograder.notebooks.catalogue import load_catalogue
@@ -58,7 +58,8 @@ def demo(course, assignments=None, workers=None, progress=None, log=print):
             moment = DUE + (timedelta(hours=2) if late else -timedelta(days=1))
             write_submission(course, student, assignment, notebooks, submitted_at=moment)
     log(f"== grade: {len(STUDENTS) * len(assignments)} submissions")
-    results = grade(course, assignments, students=list(STUDENTS), workers=workers, force=True, progress=progress)
+    results = grade(course, GradeOptions(assignments=assignments, students=STUDENTS, workers=workers, force=True,
+                                         progress=progress))
     failed = [result for result in results if result.status == "failed"]
     for result in failed:
         log(f"not graded: {result.student}/{result.assignment}: {result.reason}")

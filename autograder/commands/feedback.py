@@ -34,7 +34,15 @@ import re
 from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograder.notebooks.cells import BEGIN_HIDDEN, END_HIDDEN, has_hidden_tests, is_test_cell, remove_hidden_tests
+from autograder.notebooks.cells import (
+    BEGIN_HIDDEN,
+    END_HIDDEN,
+    grade_id,
+    has_hidden_tests,
+    is_test_cell,
+    nbgrader_metadata,
+    remove_hidden_tests,
+)
 from autograder.safety.sanitize import RESTORED_NOTE_START, sanitize_notebook
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -65,7 +73,7 @@ def error_message(output):
 
 def test_outcome(cell):
     """(status, message) of an executed test cell: "passed", "partial" or "failed"."""
-    metadata = cell.metadata.get("nbgrader", {})
+    metadata = nbgrader_metadata(cell)
     score, points = metadata.get("score"), metadata.get("points")
     errors = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
     stderr = [output for output in cell.get("outputs", [])
@@ -131,12 +139,11 @@ class StudentFacingFeedback(NbGraderPreprocessor):
         about = submission_status(resources.get("nbgrader", {}), self.config)
         resources["autograder"] = about
         restored = [cell.source for cell in nb.cells if cell.get("cell_type") == "markdown"
-                    and not cell.metadata.get("nbgrader") and cell.source.startswith(RESTORED_NOTE_START)]
+                    and not nbgrader_metadata(cell) and cell.source.startswith(RESTORED_NOTE_START)]
         rows, seen_test = [], False
         for cell in nb.cells:
-            metadata = cell.metadata.get("nbgrader", {})
-            if metadata.get("grade_id") in about["awaiting_ids"]:
-                metadata["awaiting_grading"] = True
+            if grade_id(cell) in about["awaiting_ids"]:
+                nbgrader_metadata(cell)["awaiting_grading"] = True
             if cell.get("cell_type") != "code":
                 continue
             if not is_test_cell(cell):
@@ -149,8 +156,8 @@ class StudentFacingFeedback(NbGraderPreprocessor):
             if has_hidden_tests(cell):
                 cell.source = remove_hidden_tests(cell.source)
             cell.outputs = [kit_output(status, message)]
-            metadata = cell.metadata.get("nbgrader", {})
-            rows.append((metadata.get("grade_id", "?"), status, metadata.get("score"), metadata.get("points"),
+            metadata = nbgrader_metadata(cell)
+            rows.append((grade_id(cell) or "?", status, metadata.get("score"), metadata.get("points"),
                          message))
         sanitize_notebook(nb)
         if rows:

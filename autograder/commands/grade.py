@@ -4,9 +4,11 @@ How it stays identical to serial ``nbgrader autograde`` and safe for the SQLite 
 
 1. The parent reads the course gradebook (assignment definitions, each student's existing
    record) and writes one *template* gradebook per assignment (see :mod:`autograder.gradebook.sync`).
-2. Each submission becomes a job: a private scratch course (nbgrader_config.py, a copy of the
-   template, ``source/<assignment>``, a copy of the submission) graded by nbgrader's own
-   ``Autograde`` in a worker process (:mod:`autograder.parallel.worker`, :mod:`autograder.parallel.pool`).
+2. Each submission becomes a :class:`~autograder.parallel.jobs.GradeJob`: a private scratch course
+   (nbgrader_config.py, a copy of the template, ``source/<assignment>``, a copy of the submission)
+   graded by nbgrader's own ``Autograde`` in a worker process (:mod:`autograder.parallel.pool`,
+   :mod:`autograder.parallel.scratch_grading`), which answers with a
+   :class:`~autograder.parallel.jobs.GradeReply` holding the submission's :class:`GradingResult`.
 3. As each job finishes, the parent -- the only process that ever opens the course gradebook --
    merges the scores into it with nbgrader's ``Gradebook`` API and copies the autograded
    notebooks into ``course/autograded/``. A job that fails (invalid notebook, dead kernel,
@@ -14,109 +16,177 @@ How it stays identical to serial ``nbgrader autograde`` and safe for the SQLite 
 """
 
 import hashlib
-import math
 import shutil
 import sys
 import tempfile
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course.directory import CourseError, course_id, open_gradebook
 from autograder.course.environment import blas_threads_for, clean_environment, cpu_count, put_tools_on_path
 from autograder.gradebook.results import GradingResult, save_results
+from autograder.parallel.intake import SubmissionLimits
+from autograder.parallel.jobs import GradeJob
+from autograder.safety.hidden_folders import hidden_folders
+from autograder.safety.time_limits import TimeLimits
 
-DEFAULT_TIMEOUT = 1800.0
+
+def _names(what, values):
+    if values is None:
+        return None
+    if isinstance(values, str) or not all(isinstance(value, str) and value for value in values):
+        raise ValueError(f"GradeOptions: {what} must be a list of names (or None for all), got {values!r}")
+    return tuple(values)
 
 
-def grade(course, assignments=None, students=None, workers=None, timeout=DEFAULT_TIMEOUT, force=False,
-          progress=None, feedback=True, export=True, keep_scratch=False, config_overrides=None, log=print,
-          cell_timeout=None, notebook_timeout=None, max_file_bytes=None):
-    """Autograde the submissions under ``course/submitted/<student>/<assignment>/``.
+@dataclass(frozen=True)
+class GradeOptions:
+    """What ``grade`` does, validated on construction (a ValueError names the option and the value).
 
-    assignments / students: restrict to these (default: every submission found).
-    workers: worker processes (default: the number of cores).
-    timeout: wall-clock seconds allowed per submission; past it the worker and kernel are killed
-        and the submission is recorded as not graded.
-    cell_timeout: seconds per cell (default: ``ExecutePreprocessor.timeout`` of the course config).
-    notebook_timeout: seconds for all cells of a notebook (default: ``GuardedExecute.notebook_timeout``);
-        the cells left when it runs out are not run, the earlier ones keep their scores.
-    max_file_bytes: files of a submission larger than this are not copied for grading.
+    assignments / students: restrict to these names (default None: every submission found).
+    workers: worker processes (default None: the number of cores).
+    time_limits: per cell, per notebook, judge channel and per submission (:class:`TimeLimits`; the
+        per-cell and per-notebook defaults come from ``course/nbgrader_config.py``).
+    submission_limits: what of a submission is copied for grading (:class:`SubmissionLimits`).
     force: grade again submissions that are already autograded and unchanged.
-    progress: show a tqdm bar (default: when stderr is a terminal).
+    progress: show a tqdm bar (default None: when stderr is a terminal).
+    feedback / export: generate feedback pages / write ``grades.csv`` afterwards.
+    keep_scratch: keep the run's scratch courses (debugging).
+    config_overrides: nbgrader configuration on top of the course's, ``{section: {option: value}}``.
+    """
+
+    assignments: tuple = None
+    students: tuple = None
+    workers: int = None
+    time_limits: TimeLimits = field(default_factory=TimeLimits)
+    submission_limits: SubmissionLimits = field(default_factory=SubmissionLimits)
+    force: bool = False
+    progress: bool = None
+    feedback: bool = True
+    export: bool = True
+    keep_scratch: bool = False
+    config_overrides: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "assignments", _names("assignments", self.assignments))
+        object.__setattr__(self, "students", _names("students", self.students))
+        if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(self.workers, int)
+                                         or self.workers < 1):
+            raise ValueError(f"GradeOptions: workers must be a whole number >= 1 or None, got {self.workers!r}")
+        checks = [("time_limits", TimeLimits), ("submission_limits", SubmissionLimits)]
+        for name, expected in checks:
+            if not isinstance(getattr(self, name), expected):
+                raise TypeError(f"GradeOptions: {name} must be a {expected.__name__}, "
+                                f"got {type(getattr(self, name)).__name__}")
+        for name in ("force", "feedback", "export", "keep_scratch"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"GradeOptions: {name} must be True or False, got {getattr(self, name)!r}")
+        if self.progress is not None and not isinstance(self.progress, bool):
+            raise TypeError(f"GradeOptions: progress must be True, False or None, got {self.progress!r}")
+        if not isinstance(self.config_overrides, dict) or not all(
+                isinstance(values, dict) for values in self.config_overrides.values()):
+            raise TypeError("GradeOptions: config_overrides must be {section: {option: value}}, "
+                            f"got {self.config_overrides!r}")
+
+    def nbgrader_overrides(self, course, run_dir):
+        """``config_overrides`` with the time limits and the folders kernels must not see added."""
+        overrides = {section: dict(values) for section, values in self.config_overrides.items()}
+        for section, values in self.time_limits.config_overrides().items():
+            overrides.setdefault(section, {}).update(values)
+        guarded = overrides.setdefault("GuardedExecute", {})
+        guarded["hidden_paths"] = hidden_folders(course=course, run_dir=run_dir,
+                                                 configured=guarded.get("hidden_paths", ()))
+        return overrides
+
+
+def grade(course, options=None, log=print):
+    """Autograde the submissions under ``course/submitted/<student>/<assignment>/`` with :class:`GradeOptions`.
+
     Returns one :class:`GradingResult` per submission found (skipped ones included).
     """
-    from tqdm import tqdm
-
+    options = options or GradeOptions()
     put_tools_on_path()
     course.require_config()
-    config_overrides = _with_limits(config_overrides, cell_timeout, notebook_timeout)
-    pairs = course.submissions(assignments, students)
-    if assignments:
-        unknown = sorted(set(assignments) - {assignment for _, assignment in pairs})
-        if unknown and not pairs:
-            raise CourseError("no submissions of {} under {}".format(", ".join(unknown), course.submitted_dir()))
-    results, jobs = [], []
+    pairs = course.submissions(options.assignments, options.students)
+    _check_requested(course, options, pairs)
     run_dir = Path(tempfile.mkdtemp(prefix="autograder-run-"))
     pool = None
     try:
         if pairs:  # workers start importing nbgrader while this process prepares the jobs
-            pool = _start_pool(run_dir, workers, len(pairs), timeout)
+            pool = _start_pool(run_dir, options, len(pairs))
             if log:
                 log(f"isolation of each kernel: {isolation_here(course)}")
-        from autograder.gradebook.sync import make_template, student_snapshot
-
-        identifier = course_id(course)
-        with open_gradebook(course) as gradebook:
-            known = {assignment.name: assignment for assignment in gradebook.assignments}
-            missing = sorted({assignment for _, assignment in pairs} - set(known))
-            if missing:
-                raise CourseError("assignment(s) {} are not in {}: run `python -m autograder build` first".format(
-                    ", ".join(missing), course.gradebook_file))
-            notebooks = {name: [f"{nb.name}.ipynb" for nb in known[name].notebooks] for name in known}
-            for student, assignment in pairs:
-                if not force and _already_graded(course, student, assignment):
-                    results.append(GradingResult(student, assignment, "skipped", reason="already autograded"))
-                    continue
-                jobs.append({
-                    "kind": "grade", "student": student, "assignment": assignment, "course_id": identifier,
-                    "submission_dir": str(course.submitted_dir(student, assignment)),
-                    "source_dir": str(course.source_dir(assignment)), "config_file": str(course.config_file),
-                    "notebooks": notebooks[assignment],
-                    "snapshot": student_snapshot(gradebook, assignment, student),
-                    "config_overrides": config_overrides,
-                    "scratch": str(run_dir / "jobs" / f"{len(jobs):04d}-{student}-{assignment}"),
-                    "hidden_paths": hidden_paths(course, run_dir),
-                    "max_file_bytes": max_file_bytes,
-                    "submission_digest": folder_digest(course.submitted_dir(student, assignment)),
-                })
-        templates = {}
-        for assignment in sorted({job["assignment"] for job in jobs}):
-            templates[assignment] = str(make_template(course.gradebook_file, assignment,
-                                                      run_dir / f"template-{assignment}.db", identifier))
-        for job in jobs:
-            job["template_db"] = templates[job["assignment"]]
+        results, jobs, digests = _prepare_jobs(course, pairs, options, run_dir)
         if jobs:
-            results.extend(_run_jobs(course, jobs, pool, progress, keep_scratch, tqdm))
-        graded = [r for r in results if r.status != "skipped"]
-        save_results(course, graded)
-        if graded:  # copies of mlp or of each other: "needs review" lines, scores unchanged
-            _review_similarity(course, graded, log)
-        if feedback and graded:
-            from autograder.commands.feedback import generate_feedback
-
-            generate_feedback(course, graded)
-        if export:
-            from autograder.gradebook.export import export_grades
-
-            export_grades(course)
+            results.extend(_run_jobs(course, jobs, digests, pool, options))
+        _after_grading(course, [r for r in results if r.status != "skipped"], options, log)
     finally:
         if pool is not None:
             pool.close()
-        if not keep_scratch:
+        if not options.keep_scratch:
             shutil.rmtree(run_dir, ignore_errors=True)
         elif log:
             log(f"scratch folders kept in {run_dir}")
     return results
+
+
+def _check_requested(course, options, pairs):
+    if options.assignments:
+        unknown = sorted(set(options.assignments) - {assignment for _, assignment in pairs})
+        if unknown and not pairs:
+            raise CourseError("no submissions of {} under {}".format(", ".join(unknown), course.submitted_dir()))
+
+
+def _prepare_jobs(course, pairs, options, run_dir):
+    """``(skipped results, jobs, {(student, assignment): digest of the submission})`` for ``pairs``."""
+    from autograder.gradebook.sync import make_template, student_snapshot
+
+    identifier = course_id(course)
+    overrides = options.nbgrader_overrides(course, run_dir)
+    limits = options.submission_limits
+    skipped, jobs, digests, templates = [], [], {}, {}
+    with open_gradebook(course) as gradebook:
+        known = {assignment.name: assignment for assignment in gradebook.assignments}
+        missing = sorted({assignment for _, assignment in pairs} - set(known))
+        if missing:
+            raise CourseError("assignment(s) {} are not in {}: run `python -m autograder build` first".format(
+                ", ".join(missing), course.gradebook_file))
+        for student, assignment in pairs:
+            if not options.force and _already_graded(course, student, assignment):
+                skipped.append(GradingResult(student, assignment, "skipped", reason="already autograded"))
+                continue
+            if assignment not in templates:
+                templates[assignment] = str(run_dir / f"template-{assignment}.db")
+            digests[(student, assignment)] = folder_digest(course.submitted_dir(student, assignment))
+            jobs.append(GradeJob(
+                student=student, assignment=assignment, course_id=identifier,
+                submission_dir=str(course.submitted_dir(student, assignment)),
+                source_dir=str(course.source_dir(assignment)), config_file=str(course.config_file),
+                template_db=templates[assignment],
+                notebooks=[f"{notebook.name}.ipynb" for notebook in known[assignment].notebooks],
+                snapshot=student_snapshot(gradebook, assignment, student), config_overrides=overrides,
+                scratch=str(run_dir / "jobs" / f"{len(jobs):04d}-{student}-{assignment}"),
+                max_file_bytes=limits.max_file_bytes, max_total_bytes=limits.max_total_bytes,
+                max_files=limits.max_files))
+    for assignment, template in templates.items():
+        make_template(course.gradebook_file, assignment, Path(template), identifier)
+    return skipped, jobs, digests
+
+
+def _after_grading(course, graded, options, log):
+    """Keep the records, then the similarity pass, feedback and ``grades.csv``."""
+    save_results(course, graded)
+    if graded:  # copies of mlp or of each other: "needs review" lines, scores unchanged
+        _review_similarity(course, graded, log)
+    if options.feedback and graded:
+        from autograder.commands.feedback import generate_feedback
+
+        generate_feedback(course, graded)
+    if options.export:
+        from autograder.gradebook.export import export_grades
+
+        export_grades(course)
 
 
 def _review_similarity(course, graded, log):
@@ -138,24 +208,6 @@ def isolation_here(course):
     return isolation_description(load_config(course).GuardedExecute.get("sandbox", "auto"))
 
 
-def _with_limits(config_overrides, cell_timeout, notebook_timeout):
-    """``config_overrides`` with the per-cell and per-notebook limits added (when given)."""
-    overrides = {section: dict(values) for section, values in (config_overrides or {}).items()}
-    if cell_timeout is not None:
-        overrides.setdefault("ExecutePreprocessor", {})["timeout"] = max(1, int(math.ceil(cell_timeout)))
-    if notebook_timeout is not None:
-        overrides.setdefault("GuardedExecute", {})["notebook_timeout"] = max(1, int(math.ceil(notebook_timeout)))
-    return overrides
-
-
-def hidden_paths(course, run_dir):
-    """Folders a grading kernel must not see: the course, lesson sources, answer key, this run, the repository."""
-    from autograder.course.environment import repository_root
-
-    return [str(path) for path in (course.root, course.source_notebooks, course.solutions, run_dir,
-                                   repository_root())]
-
-
 def folder_digest(folder):
     """SHA-256 of every file under ``folder`` (relative path -> hex digest); the submission is only read."""
     digests = {}
@@ -169,20 +221,20 @@ def folder_digest(folder):
     return digests
 
 
-def _start_pool(run_dir, workers, expected_jobs, timeout):
+def _start_pool(run_dir, options, expected_jobs):
     from autograder.parallel.pool import WorkerPool
 
-    workers = max(1, min(workers or cpu_count(), expected_jobs))
+    workers = max(1, min(options.workers or cpu_count(), expected_jobs))
     environment = clean_environment(blas_threads=blas_threads_for(workers))
-    return WorkerPool(workers, environment, run_dir, timeout=timeout).start(expected_jobs)
+    return WorkerPool(workers, environment, run_dir, timeout=options.time_limits.job).start(expected_jobs)
 
 
-def _run_jobs(course, jobs, pool, progress, keep_scratch, tqdm):
-    workers = pool.workers
-    if progress is None:
-        progress = sys.stderr.isatty()
+def _run_jobs(course, jobs, digests, pool, options):
+    from tqdm import tqdm
+
+    progress = sys.stderr.isatty() if options.progress is None else options.progress
     results = []
-    bar = tqdm(total=len(jobs), unit="submission", desc=f"grading ({workers} workers)",
+    bar = tqdm(total=len(jobs), unit="submission", desc=f"grading ({pool.workers} workers)",
                disable=not progress, dynamic_ncols=True)
     try:
         with open_gradebook(course) as gradebook, warnings.catch_warnings():
@@ -191,11 +243,11 @@ def _run_jobs(course, jobs, pool, progress, keep_scratch, tqdm):
             warnings.filterwarnings("ignore", message=".*not in session.*")
             runs = pool.run(jobs)
             try:
-                for job, record in runs:
-                    result = _merge(course, gradebook, job, record)
+                for job, reply in runs:
+                    result = _merge(course, gradebook, job, reply, digests[(job.student, job.assignment)])
                     results.append(result)
-                    if not keep_scratch:
-                        shutil.rmtree(job["scratch"], ignore_errors=True)
+                    if not options.keep_scratch:
+                        shutil.rmtree(job.scratch, ignore_errors=True)
                     bar.set_postfix_str(f"{result.student}/{result.assignment}: {result.status}")
                     bar.update(1)
             finally:
@@ -205,32 +257,34 @@ def _run_jobs(course, jobs, pool, progress, keep_scratch, tqdm):
     return results
 
 
-def _merge(course, gradebook, job, record):
-    """Bring one finished job into the course (gradebook, autograded/, log); the parent only."""
+def _merge(course, gradebook, job, reply, digest):
+    """Bring one finished job into the course (gradebook, autograded/, log); the parent only.
+
+    The result's scores are the course gradebook's after merging (clamped to its max scores), never
+    the scratch gradebook's."""
     from autograder.gradebook.sync import merge_failed, merge_graded, read_autograde_state
 
-    student, assignment = job["student"], job["assignment"]
-    review = list(record.get("review") or [])
-    if folder_digest(course.submitted_dir(student, assignment)) != job["submission_digest"]:
+    student, assignment, worker_result = job.student, job.assignment, reply.result
+    review = list(worker_result.review)
+    if folder_digest(course.submitted_dir(student, assignment)) != digest:
         review.append("the submitted files changed while the submission was being graded")
     log_file = course.log_file(assignment, student)
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    log_file.write_text(record.get("log", "") + ("\nreason: " + record["reason"] if record.get("reason") else ""))
+    log_file.write_text(reply.log + ("\nreason: " + worker_result.reason if worker_result.reason else ""))
     destination = course.autograded_dir(student, assignment)
     if destination.exists():
         shutil.rmtree(destination)
-    if record.get("status") == "graded":
-        merge_graded(gradebook, assignment, student, record["state"])
-        shutil.copytree(record["autograded_dir"], destination)
+    if worker_result.status == "graded":
+        merge_graded(gradebook, assignment, student, reply.state)
+        shutil.copytree(reply.autograded_dir, destination)
         merged = read_autograde_state(gradebook, assignment, student)  # the course's max scores, clamped scores
-        result = GradingResult.from_state(student, assignment, merged, elapsed=record.get("elapsed", 0.0))
-        result.reason, result.review = record.get("reason", ""), review
-        return result
-    reason = record.get("reason") or "unknown failure"
+        return GradingResult.from_state(student, assignment, merged, elapsed=worker_result.elapsed,
+                                        reason=worker_result.reason, review=review)
+    reason = worker_result.reason or "unknown failure"
     merge_failed(gradebook, assignment, student, reason, timestamp=_submitted_timestamp(course, student, assignment))
     return GradingResult(student, assignment, "failed", reason=reason,
                          max_score=autograded_max_score(gradebook, assignment),
-                         failed_tests=autograded_test_ids(gradebook, assignment), elapsed=record.get("elapsed", 0.0),
+                         failed_tests=autograded_test_ids(gradebook, assignment), elapsed=worker_result.elapsed,
                          review=review)
 
 

@@ -11,11 +11,20 @@ that nbgrader flagged for review because it was graded by hand before and autogr
 from dataclasses import dataclass, field
 
 from autograder.course.directory import open_gradebook, quiet_nbgrader
-from autograder.gradebook.results import load_results
+from autograder.course.text_tables import format_table
+from autograder.gradebook.results import GradingResult, load_results
 
 
 @dataclass
 class SubmissionRow:
+    """A row of the report: the course gradebook's view of one submission, *containing* its grading record.
+
+    Not another shape of the grading result: ``score`` here is the gradebook's total (autograded tests
+    plus manual grades, minus the late penalty) and ``failed_tests`` the gradebook's, while ``record``
+    (a :class:`~autograder.gradebook.results.GradingResult`, None for a submission graded outside
+    ``grade``) says how grading went; ``status`` and ``reason`` are the record's.
+    """
+
     student: str
     assignment: str
     score: float
@@ -23,10 +32,17 @@ class SubmissionRow:
     seconds_late: float
     late_penalty: float
     failed_tests: list
-    status: str = "graded"
-    reason: str = ""
+    record: GradingResult = None
     awaiting_grading: list = field(default_factory=list)
     to_review: list = field(default_factory=list)
+
+    @property
+    def status(self):
+        return self.record.status if self.record else "graded"
+
+    @property
+    def reason(self):
+        return self.record.reason if self.record else ""
 
     @property
     def provisional(self):
@@ -99,21 +115,10 @@ def collect_report(course):
                     student=submission.student.id, assignment=assignment.name,
                     score=submission.score - penalty, max_score=submission.max_score,
                     seconds_late=submission.total_seconds_late, late_penalty=penalty, failed_tests=failed,
-                    status=record.status if record else "graded", reason=record.reason if record else "",
-                    awaiting_grading=awaiting, to_review=to_review))
+                    record=record, awaiting_grading=awaiting, to_review=to_review))
             for (_, test), (passed, attempted) in counts.items():
                 report.exercises.append(ExerciseRow(assignment.name, test, passed, attempted))
     return report
-
-
-def format_table(headers, rows):
-    """Rows as a plain-text table with aligned columns."""
-    rows = [[str(value) for value in row] for row in rows]
-    widths = [max([len(header)] + [len(row[i]) for row in rows]) for i, header in enumerate(headers)]
-    lines = ["  ".join(header.ljust(width) for header, width in zip(headers, widths, strict=True)).rstrip(),
-             "  ".join("-" * width for width in widths)]
-    lines += ["  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return "\n".join(lines)
 
 
 def format_report(report):

@@ -23,10 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.commands.build import build, select_assignments
-from autograder.commands.report import format_table
 from autograder.course.directory import Course
-from autograder.notebooks.catalogue import load_catalogue, load_equivalent_mutants
-from autograder.notebooks.cells import find_cell, read_notebook, replace_cell_source, solution_cell_ids
+from autograder.course.text_tables import format_table
+from autograder.notebooks.catalogue import load_catalogue, load_equivalent_mutants, with_entry
+from autograder.notebooks.cells import (
+    find_cell,
+    grade_id,
+    notebook_paths,
+    read_notebook,
+    replace_cell_source,
+    solution_cell_ids,
+    test_cells,
+)
 from autograder.notebooks.mutants import mutants_of
 from autograder.notebooks.sample_submissions import write_submission
 
@@ -73,7 +81,7 @@ def selfcheck(course, assignments=None, workers=None, progress=None, log=print, 
     sample: with ``mutants``, grade only this many mutants per assignment, drawn with ``seed``.
     mutation_plan: a :class:`MutationPlan` to fill in (equivalent and stale entries, totals).
     """
-    from autograder.commands.grade import grade
+    from autograder.commands.grade import GradeOptions, grade
 
     assignments = select_assignments(course, assignments)
     scratch_root = Path(tempfile.mkdtemp(prefix="autograder-selfcheck-"))
@@ -90,7 +98,8 @@ def selfcheck(course, assignments=None, workers=None, progress=None, log=print, 
                                                       mutation_plan))
             else:
                 plan.update(_write_submissions(scratch, assignment))
-        results = grade(scratch, assignments, workers=workers, progress=progress, feedback=False, export=False)
+        results = grade(scratch, GradeOptions(assignments=assignments, workers=workers, progress=progress,
+                                                feedback=False, export=False))
         checks = []
         order = {key: index for index, key in enumerate(plan)}
         for result in sorted(results, key=lambda r: order[(r.student, r.assignment)]):
@@ -117,14 +126,12 @@ def selfcheck(course, assignments=None, workers=None, progress=None, log=print, 
 
 
 def _all_tests(course, assignment):
-    from autograder.notebooks.cells import grade_id, test_cells
-
-    return [grade_id(cell) for path in sorted(course.source_dir(assignment).glob("*.ipynb"))
+    return [grade_id(cell) for path in notebook_paths(course.source_dir(assignment))
             for cell in test_cells(read_notebook(path))]
 
 
 def _notebooks_in(folder):
-    return {path.name: read_notebook(path) for path in sorted(folder.glob("*.ipynb"))}
+    return {path.name: read_notebook(path) for path in notebook_paths(folder)}
 
 
 def _write_solution(scratch, assignment):
@@ -141,15 +148,8 @@ def _write_submissions(scratch, assignment):
     write_submission(scratch, "selfcheck-release", assignment, releases)
     plan[("selfcheck-release", assignment)] = (assignment, "untouched release", "zero")
     for entry in load_catalogue(scratch.source_notebooks / assignment):
-        notebooks = dict(sources)
-        for name, notebook in sources.items():
-            try:
-                find_cell(notebook, entry.cell_id)
-            except KeyError:
-                continue
-            notebooks[name] = replace_cell_source(notebook, entry.cell_id, entry.source)
         student = _student_id("selfcheck", entry.cell_id, entry.kind, entry.slug)
-        write_submission(scratch, student, assignment, notebooks)
+        write_submission(scratch, student, assignment, with_entry(sources, entry))
         expectation = "loses" if entry.kind == "wrong" else "full"
         label = f"{entry.name} ({entry.description})" if entry.description else entry.name
         plan[(student, assignment)] = (assignment, label, expectation)

@@ -5,7 +5,8 @@
 - :mod:`.catalogue`: the lessons' right and wrong answers (``catalogue/``) and their checks.
 - :mod:`.mutants`: automatic small bugs in an answer cell, for ``selfcheck --mutants``.
 - :mod:`.sample_submissions`: submissions made the way a student would, from the release.
+- :mod:`.source_names`: the names a cell's code reads and binds (static analysis; the judge in
+  :mod:`autograder.safety.judge` uses it too, installed in its kernel by source).
 
-Runs no code of a notebook. Imports nbformat, nbgrader and :mod:`autograder.safety.judge`'s
-name analysis only; the other rooms import it.
+Runs no code of a notebook. Imports nbformat and nbgrader only; the other rooms import it.
 """

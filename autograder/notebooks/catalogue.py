@@ -23,7 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # Python 3.10
     import tomli as tomllib
 
-from autograder.notebooks.cells import read_notebook, solution_cell_ids
+from autograder.notebooks.cells import find_cell, notebook_paths, read_notebook, replace_cell_source, solution_cell_ids
 
 CATALOGUE_DIR = "catalogue"
 KINDS = ("wrong", "correct")
@@ -49,6 +49,11 @@ class CatalogueEntry:
     def name(self):
         return f"{self.cell_id}/{self.kind}_{self.slug}"
 
+    @property
+    def assignment_dir(self):
+        """The lesson folder: ``<assignment_dir>/catalogue/<cell_id>/<file>``."""
+        return self.path.parents[2]
+
 
 def load_catalogue(assignment_dir):
     """Every catalogue entry of the assignment folder, sorted by cell then file name."""
@@ -62,6 +67,26 @@ def load_catalogue(assignment_dir):
             assignment=assignment_dir.name, cell_id=path.parent.name, kind=kind, slug=slug,
             description=first_line.lstrip("#").strip(), source=source.rstrip("\n"), path=path))
     return entries
+
+
+def notebook_holding(assignment_dir, cell_id):
+    """The notebook of the assignment folder with the solution cell ``cell_id`` (None when none has it)."""
+    for path in notebook_paths(assignment_dir):
+        if cell_id in solution_cell_ids(read_notebook(path)):
+            return path
+    return None
+
+
+def with_entry(notebooks, entry):
+    """``{name: notebook}`` with ``entry``'s source in cell ``entry.cell_id`` of whichever notebook has it."""
+    replaced = dict(notebooks)
+    for name, notebook in notebooks.items():
+        try:
+            find_cell(notebook, entry.cell_id)
+        except KeyError:
+            continue
+        replaced[name] = replace_cell_source(notebook, entry.cell_id, entry.source)
+    return replaced
 
 
 def load_equivalent_mutants(assignment_dir):
@@ -90,7 +115,7 @@ def check_catalogue(assignment_dir):
     """Problems of the assignment's catalogue as readable lines (empty when fine)."""
     assignment_dir = Path(assignment_dir)
     cell_ids = set()
-    for notebook_path in assignment_dir.glob("*.ipynb"):
+    for notebook_path in notebook_paths(assignment_dir):
         try:
             cell_ids.update(solution_cell_ids(read_notebook(notebook_path)))
         except Exception:  # noqa: BLE001 -- unreadable notebooks are reported by the notebook check

@@ -1,8 +1,8 @@
 """nbgrader cells in a notebook: what role each plays, hidden tests, reading and replacing cells.
 
 The one definition of each cell role in the kit, on top of ``nbgrader.utils`` (so the kit and
-nbgrader never disagree); ``tests/autograder/test_one_definition.py`` fails when another module
-reads the ``solution`` / ``grade`` / ``locked`` flags itself.
+nbgrader never disagree); ``tests/test_structure.py`` fails when another module
+reads the ``solution`` / ``grade`` / ``locked`` / ``task`` flags itself.
 
 Vocabulary (nbgrader cell metadata, schema version 3):
 
@@ -24,6 +24,9 @@ END_SOLUTION = "END SOLUTION"
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
 END_HIDDEN = "END HIDDEN TESTS"
 HIDDEN_PLACEHOLDER = "# (hidden tests are not shown)"
+# The marker lines as the lessons write them (nbgrader finds the words anywhere in a line).
+BEGIN_SOLUTION_LINE, END_SOLUTION_LINE = f"### {BEGIN_SOLUTION}", f"### {END_SOLUTION}"
+BEGIN_HIDDEN_LINE, END_HIDDEN_LINE = f"### {BEGIN_HIDDEN}", f"### {END_HIDDEN}"
 
 
 class SourceNotebookError(ValueError):
@@ -38,6 +41,12 @@ def nbgrader_metadata(cell):
     """The cell's ``metadata["nbgrader"]`` as a dict; ``{}`` when missing or not a dict (a hostile file)."""
     metadata = (cell.get("metadata") or {}).get("nbgrader")
     return metadata if isinstance(metadata, dict) else {}
+
+
+def cell_of_metadata(metadata):
+    """A minimal cell whose nbgrader metadata is the dict ``metadata``, so that the role predicates
+    below answer for a metadata entry kept apart from any notebook (the gradebook's record of a cell)."""
+    return nbformat.NotebookNode(metadata={"nbgrader": metadata})
 
 
 def _as_nbgrader_reads_it(cell):
@@ -73,6 +82,35 @@ def is_locked_cell(cell):
 def is_test_cell(cell):
     """An autograded test cell: a graded code cell that the student does not write."""
     return cell.get("cell_type") == "code" and is_grade_cell(cell) and not is_solution_cell(cell)
+
+
+def is_autograded_cell(cell):
+    """A code cell nbgrader scores by running it: a test cell, or a code answer that carries points."""
+    return cell.get("cell_type") == "code" and is_grade_cell(cell)
+
+
+def is_code_answer_cell(cell):
+    """A code cell the student writes that earns nothing itself: the test cells after it grade it."""
+    return cell.get("cell_type") == "code" and is_solution_cell(cell) and not is_grade_cell(cell)
+
+
+def is_written_answer_cell(cell):
+    """A markdown cell the student writes and a person marks (a solution cell with points)."""
+    return cell.get("cell_type") == "markdown" and is_solution_cell(cell) and is_grade_cell(cell)
+
+
+def has_locked_flag(cell):
+    """The cell's own ``locked`` flag as the file stores it.
+
+    nbgrader treats every test cell as locked whatever the flag says (:func:`is_locked_cell`); the
+    stored flag is what an editor shows and protects, so the lessons' checks read it here.
+    """
+    return bool(nbgrader_metadata(cell).get("locked"))
+
+
+def max_points(cell):
+    """The points a grade cell is worth (0.0 for a cell that is not graded)."""
+    return float(nbgrader_metadata(cell).get("points", 0)) if is_grade_cell(cell) else 0.0
 
 
 def test_cells(notebook):
@@ -149,6 +187,11 @@ def read_notebook(path):
     return nbformat.read(str(path), as_version=4)
 
 
+def notebook_paths(folder):
+    """The notebooks directly in ``folder`` (sub-folders such as checkpoints left out), sorted by name."""
+    return sorted(path for path in Path(folder).glob("*.ipynb") if path.is_file())
+
+
 def write_notebook(notebook, path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,7 +251,7 @@ def _names_from_test_cells(notebook, path):
 
     from IPython.core.inputtransformer2 import TransformerManager
 
-    from autograder.safety.judge import free_names, stored_names
+    from autograder.notebooks.source_names import free_names, stored_names
 
     transform, problems = TransformerManager().transform_cell, []
     bound_by_tests, bound_elsewhere = set(), set()

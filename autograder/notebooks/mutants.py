@@ -38,8 +38,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-BEGIN_SOLUTION = "### BEGIN SOLUTION"
-END_SOLUTION = "### END SOLUTION"
+from autograder.notebooks.cells import BEGIN_SOLUTION_LINE, END_SOLUTION_LINE
 
 BINARY_SWAPS = {ast.Add: [ast.Sub], ast.Sub: [ast.Add], ast.Mult: [ast.Div], ast.Div: [ast.Mult],
                 ast.Pow: [ast.Mult], ast.MatMult: [ast.Mult], ast.FloorDiv: [ast.Div], ast.Mod: [ast.FloorDiv]}
@@ -83,9 +82,9 @@ def solution_regions(source):
     lines = [line.strip() for line in source.splitlines()]
     regions, begin = [], None
     for number, line in enumerate(lines, 1):
-        if line == BEGIN_SOLUTION:
+        if line == BEGIN_SOLUTION_LINE:
             begin = number
-        elif line == END_SOLUTION and begin is not None:
+        elif line == END_SOLUTION_LINE and begin is not None:
             regions.append((begin + 1, number - 1))
             begin = None
     return regions or [(1, len(lines))]

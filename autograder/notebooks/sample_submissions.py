@@ -7,7 +7,15 @@ with nbgrader's ``timestamp.txt``.
 
 from datetime import datetime, timezone
 
-from autograder.notebooks.cells import cleared, find_cell, grade_id, is_solution_cell, read_notebook, write_notebook
+from autograder.notebooks.cells import (
+    cleared,
+    find_cell,
+    grade_id,
+    is_solution_cell,
+    notebook_paths,
+    read_notebook,
+    write_notebook,
+)
 
 
 def answered(release, source, cell_ids=None):
@@ -43,6 +51,6 @@ def write_submission(course, student, assignment, notebooks, submitted_at=None):
 def release_and_source(course, assignment):
     """``{name: (release notebook, source notebook)}`` for a built assignment."""
     pairs = {}
-    for path in sorted(course.release_dir(assignment).glob("*.ipynb")):
+    for path in notebook_paths(course.release_dir(assignment)):
         pairs[path.name] = (read_notebook(path), read_notebook(course.source_dir(assignment) / path.name))
     return pairs

@@ -6,11 +6,11 @@ break the whole pool. Each slot here is a thread that owns one ``python -m autog
 subprocess (started with a clean environment, in its own session), sends it one job at a time,
 and on timeout kills that worker's whole process tree (kernels included) and starts a new one.
 
-Results come back to the calling thread through :meth:`WorkerPool.run`, in completion order,
+Jobs and replies are the typed messages of :mod:`autograder.parallel.jobs`. Replies come back to
+the calling thread through :meth:`WorkerPool.run`, in completion order,
 so the caller alone touches shared state such as the course gradebook.
 """
 
-import json
 import queue
 import subprocess
 import sys
@@ -19,15 +19,16 @@ from pathlib import Path
 
 import psutil
 
-from autograder.parallel.worker import RESULT_MARKER
+from autograder.parallel.jobs import REPLY_TYPES, RESULT_MARKER, MessageError, read_message
 
 
 class WorkerPool:
-    """Run jobs (dicts with a ``kind``) in ``workers`` worker processes.
+    """Run jobs (:mod:`autograder.parallel.jobs`) in ``workers`` worker processes.
 
     environment: the workers' (and so the kernels') environment.
     run_dir: private folder for worker logs and matplotlib caches.
-    timeout: wall-clock seconds allowed per job; None for no limit.
+    timeout: wall-clock seconds allowed per job (``TimeLimits.job``); None for no limit. Past it the
+        worker's whole process tree, kernels included, is killed.
     """
 
     def __init__(self, workers, environment, run_dir, timeout=None):
@@ -58,16 +59,16 @@ class WorkerPool:
         self._slots = []
 
     def run(self, jobs):
-        """Yield ``(job, record)`` for every job, as each finishes.
+        """Yield ``(job, reply)`` for every job, as each finishes.
 
-        A job that times out or whose worker dies yields a record with ``status == "failed"``
-        and a ``reason``; the other jobs carry on.
+        A job that times out or whose worker dies yields ``job.failed_reply(reason)``; the other
+        jobs carry on.
         """
         jobs = list(jobs)
         pending = queue.Queue()
         finished = queue.Queue()
-        for index, job in enumerate(jobs):
-            pending.put(dict(job, job_id=index))
+        for job in jobs:
+            pending.put(job)
         if not jobs:
             self.close()
             return
@@ -78,10 +79,10 @@ class WorkerPool:
             slot.thread.start()
         try:
             for _ in range(len(jobs)):
-                job, record = finished.get()
-                if isinstance(record, BaseException):
-                    raise record
-                yield job, record
+                job, reply = finished.get()
+                if isinstance(reply, BaseException):
+                    raise reply
+                yield job, reply
         finally:
             for slot in slots:
                 slot.stop()
@@ -173,7 +174,7 @@ class _Slot:
             timer = threading.Timer(self.pool.timeout, self._on_timeout)
             timer.start()
         try:
-            self.process.stdin.write(json.dumps(job) + "\n")
+            self.process.stdin.write(job.to_json() + "\n")
             self.process.stdin.flush()
             line = self._read_result()
         except (BrokenPipeError, OSError):
@@ -183,7 +184,12 @@ class _Slot:
                 timer.cancel()
             self.busy = False
         if line is not None:
-            return json.loads(line)
+            try:
+                return read_message(line, (REPLY_TYPES[type(job)],))
+            except MessageError as error:
+                self._kill_worker()
+                self._stop_worker()
+                return job.failed_reply(f"the grading worker sent an unreadable reply: {error}")
         if self.timed_out.is_set():
             reason = f"grading took longer than the limit of {self.pool.timeout:g} s and was stopped"
         elif self.stopping.is_set():
@@ -193,7 +199,7 @@ class _Slot:
             reason = f"the grading worker died (exit code {self.process.returncode})"
         self._kill_worker()
         self._stop_worker()
-        return {"status": "failed", "reason": reason, "job_id": job["job_id"], "log": ""}
+        return job.failed_reply(reason)
 
     def _on_timeout(self):
         self.timed_out.set()

@@ -33,115 +33,44 @@ What else it adds to nbgrader's execution:
   before the first test cell. The instructor's cells reach the judge the same way. After the last
   cell both kernels are killed together rather than shut down gracefully: nothing of them is kept.
 
-Notes for the grading result (why a notebook was graded only in part) are collected with
-:func:`take_notes`.
+Notes for the grading result (why a notebook was graded only in part) are put into the notebook's
+``resources[NOTES_RESOURCE]`` (a list of lines), which nbgrader hands on to its writer in the
+grading process; the worker reads them there (:class:`autograder.parallel.scratch_grading.NotedAutograde`).
+Nothing a kernel sends can write into them. The time limits are one :class:`TimeLimits`
+(:mod:`autograder.safety.time_limits`); the kernels, their messages and the folders they must not
+see are in :mod:`.notebook_kernels`, :mod:`.kernel_messages` and :mod:`.hidden_folders`.
 """
 
 import asyncio
-import json
-import math
 import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_hook, run_sync
-from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Enum, Integer, List, Unicode
 
+from autograder.notebooks.cells import grade_id
 from autograder.safety import agent, judge, wire
+from autograder.safety.hidden_folders import hidden_folders
+from autograder.safety.kernel_messages import KernelMessages
+from autograder.safety.notebook_kernels import (
+    KernelStartRefused,
+    SandboxedKernelManager,
+    cell_roles,
+    error_output,
+    working_copy,
+)
+from autograder.safety.output_limits import BoundedOutputs
 from autograder.safety.sandbox import SANDBOX_MODES, ResourceLimits, SandboxPolicy, shared_socket_folder
+from autograder.safety.time_limits import DEFAULT_JUDGE_CHANNEL_SECONDS, DEFAULT_NOTEBOOK_SECONDS, TimeLimits
 
-_NOTES = []
 AGENT_NAME = "_grading_agent"
 JUDGE_NAME = "_grading_judge"
-
-
-def take_notes():
-    """Notes recorded since the last call (one line each), and forget them."""
-    notes = list(_NOTES)
-    _NOTES.clear()
-    return notes
-
-
-class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts the command of a :class:`~autograder.safety.sandbox.SandboxPolicy`, never a
-    kernelspec's, with its Jupyter channels on ipc sockets in the policy's private channel folder."""
-
-    sandbox_policy = None
-
-    @classmethod
-    def for_policy(cls, policy, config):
-        manager = cls(kernel_name="python3", config=config)
-        manager.sandbox_policy = policy
-        manager.transport = "ipc"
-        manager.ip = policy.channel_prefix
-        return manager
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        return self.sandbox_policy.kernel_command(self.connection_file)
-
-    async def _async_pre_start_kernel(self, **kwargs):
-        kwargs["cwd"] = self.sandbox_policy.launch_cwd
-        return await super()._async_pre_start_kernel(**kwargs)
-
-
-@dataclass
-class CellRoles:
-    """grade_ids of the notebook's test cells and of all instructor code cells (locked or tests)."""
-
-    tests: set = field(default_factory=set)
-    instructor: set = field(default_factory=set)
-
-
-def cell_roles(nb, resources):
-    """Roles from the gradebook (what the instructor wrote), falling back to the cell metadata."""
-    info = (resources or {}).get("nbgrader", {})
-    if {"notebook", "assignment", "db_url"} <= set(info):
-        from nbgrader.api import Gradebook
-
-        with Gradebook(info["db_url"]) as gradebook:
-            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
-            solutions = {cell.name for cell in notebook.solution_cells}
-            tests = {cell.name for cell in notebook.grade_cells if cell.name not in solutions}
-            locked = {cell.name for cell in notebook.source_cells if cell.locked and cell.name not in solutions}
-            return CellRoles(tests=tests, instructor=tests | locked)
-    roles = CellRoles()
-    for cell in nb.cells:
-        metadata = cell.metadata.get("nbgrader", {})
-        if metadata.get("grade") and not metadata.get("solution"):
-            roles.tests.add(metadata.get("grade_id"))
-        if (metadata.get("locked") or metadata.get("grade")) and not metadata.get("solution"):
-            roles.instructor.add(metadata.get("grade_id"))
-    return roles
-
-
-def working_copy(folder):
-    """A fresh folder (in the temp dir) holding the files of ``folder`` except notebooks: the kernel's cwd.
-
-    nbgrader executes the notebook in ``autograded/<student>/<assignment>/``, where the notebook
-    being graded -- hidden tests included -- has just been written; the kernel works in this copy
-    instead.
-    """
-    work = Path(tempfile.mkdtemp(prefix="notebook-"))
-    if folder and Path(folder).is_dir():
-        shutil.copytree(folder, work, dirs_exist_ok=True, symlinks=False,
-                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-    return work
-
-
-class KernelStartRefused(RuntimeError):
-    """The student's kernel did not start, for a reason its bootstrap gave (e.g. a shadowing numpy.py)."""
-
-
-def error_output(ename, evalue):
-    """An ``error`` output as nbgrader and the feedback expect it."""
-    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+NOTES_RESOURCE = "grading_notes"
 
 
 def _module_sources(*modules):
@@ -163,27 +92,18 @@ def _installer(modules, expression, binding):
             f"del _grading_install\n")
 
 
-def _message_size(message):
-    """Approximate size in bytes of a kernel message (its content and binary buffers)."""
-    content = message.get("content", {})
-    try:
-        size = len(json.dumps(content, default=str))
-    except (TypeError, ValueError):
-        size = len(str(content))
-    return size + sum(len(buffer) for buffer in message.get("buffers", []) or [])
-
-
-class GuardedExecute(Execute):
+class GuardedExecute(KernelMessages, BoundedOutputs, Execute):
     """nbgrader's ``Execute`` with a sandboxed student kernel and a judge kernel for the test cells."""
 
-    notebook_timeout = Integer(900, allow_none=True,
+    notebook_timeout = Integer(DEFAULT_NOTEBOOK_SECONDS, allow_none=True,
                                help="wall-clock seconds for all cells of one notebook; the cells left when "
                                     "it runs out are not run (0 or None: no limit)").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
     max_notebook_output_bytes = Integer(20_000_000, help="output kept per notebook, all cells and kernel "
                                                          "messages together").tag(config=True)
-    judge_channel_timeout = Integer(30, help="seconds the judge waits for the student kernel to answer "
-                                             "before a test cell").tag(config=True)
+    judge_channel_timeout = Integer(DEFAULT_JUDGE_CHANNEL_SECONDS,
+                                    help="seconds the judge waits for the student kernel to answer "
+                                         "before a test cell").tag(config=True)
     sandbox = Enum(SANDBOX_MODES, default_value="auto",
                    help="'auto': bwrap when it works here, else resource limits only; 'bwrap': required; "
                         "'none': resource limits only").tag(config=True)
@@ -204,10 +124,8 @@ class GuardedExecute(Execute):
         """The policy for one of this notebook's kernels (``role``: "student" or "judge"): course root and
         configured folders hidden; the judge's socket folder, where the judge listens and the student
         kernel connects, is the only folder they share."""
-        hidden = list(self.hidden_paths)
         database = (self.resources or {}).get("nbgrader", {}).get("db_url", "")
-        if database.startswith("sqlite:///"):
-            hidden.append(str(Path(database[len("sqlite:///"):]).parent))
+        hidden = hidden_folders(gradebook_url=database, configured=self.hidden_paths)
         limits = ResourceLimits(cpu_seconds=self.cpu_seconds, memory_bytes=self.memory_bytes,
                                 file_size_bytes=self.file_size_bytes, processes=self.max_processes)
         sockets = {"connect_folders" if role == "student" else "listen_folders": [self._rendezvous]}
@@ -225,6 +143,9 @@ class GuardedExecute(Execute):
         self._output_bytes, self._truncated, self._notebook_bytes = {}, set(), 0
         self._notebook_name = (resources or {}).get("nbgrader", {}).get("notebook", "notebook")
         self._cell_timeout = self.timeout
+        self._limits = TimeLimits(cell=self.timeout or None, notebook=self.notebook_timeout or None,
+                                  judge_channel=self.judge_channel_timeout)
+        self.resources.setdefault(NOTES_RESOURCE, [])
         self._started = time.monotonic()
         self._rendezvous = shared_socket_folder()
         self._socket_path = os.path.join(self._rendezvous, "judge.sock")
@@ -285,10 +206,10 @@ class GuardedExecute(Execute):
         self._judge_kc = manager.client()
         self._judge_kc.start_channels()
         self._judge_state = self._send_hidden(self._judge_kc, _installer(
-            [wire, judge], f"sys.modules['autograder_judge'].install(get_ipython(), {self._socket_path!r})",
+            judge.kernel_modules(), f"sys.modules['autograder_judge'].install(get_ipython(), {self._socket_path!r})",
             JUDGE_NAME))
         tests = [cell.source for cell in self.nb.cells if cell.cell_type == "code"
-                 and cell.metadata.get("nbgrader", {}).get("grade_id") in self._roles.tests]
+                 and grade_id(cell) in self._roles.tests]
         modules = judge.imported_modules(tests)
         if modules:
             self._send_hidden(self._judge_kc, f"{JUDGE_NAME}.warm_up({modules!r})")
@@ -353,48 +274,6 @@ class GuardedExecute(Execute):
 
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
-    async def _until_ready(self, kc, timeout):
-        """The kernel's ``kernel_info_reply`` once both its shell and IOPub channels answer (RuntimeError if
-        it dies or does not answer in ``timeout`` s)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            message_id = kc.kernel_info()
-            reply = await self._shell_reply(kc, message_id, min(1.0, max(0.0, deadline - time.monotonic())))
-            if reply is not None and await self._until_iopub(kc, 0.2, ask=False):
-                return reply
-            if not await kc.is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
-    async def _shell_reply(self, kc, message_id, timeout):
-        """The shell reply to ``message_id`` within ``timeout`` s (other replies skipped), or None."""
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            try:
-                message = await kc.shell_channel.get_msg(timeout=left)
-            except Exception:  # noqa: BLE001 -- queue.Empty from the async client
-                return None
-            if message.get("parent_header", {}).get("msg_id") == message_id:
-                return message
-
-    async def _until_iopub(self, kc, timeout, ask=True):
-        """True once a message arrives on the kernel's IOPub channel (so its subscription is connected);
-        with ``ask``, a ``kernel_info`` request every 0.2 s makes the kernel publish one."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                await kc.iopub_channel.get_msg(timeout=min(0.2, max(0.01, deadline - time.monotonic())))
-                return True
-            except Exception:  # noqa: BLE001 -- queue.Empty: nothing yet
-                if time.monotonic() >= deadline or not await kc.is_alive():
-                    return False
-                if ask:
-                    kc.kernel_info()
-
     async def _async_cleanup_kernel(self):
         """Stop the student kernel and the judge at the same time (both are killed: nothing of them is kept)."""
         await asyncio.gather(super()._async_cleanup_kernel(), self._stop_judge())
@@ -402,18 +281,14 @@ class GuardedExecute(Execute):
     _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     def _time_left(self):
-        if not self.notebook_timeout:
-            return math.inf
-        return self.notebook_timeout - (time.monotonic() - self._started)
+        return self._limits.notebook_seconds_left(time.monotonic() - self._started)
 
     def _execute_one(self, cell, index):
         """Run one cell; returns why execution must stop (or None)."""
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        is_test = grade_id in self._roles.tests
-        label = f"cell {index}" + (f" ({grade_id})" if grade_id else "")
-        left = self._time_left()
-        self.timeout = max(1, int(math.ceil(min(self._cell_timeout or math.inf, left))))
-        cut_by_notebook_limit = left < (self._cell_timeout or math.inf)
+        cell_id = grade_id(cell)
+        is_test = cell_id in self._roles.tests
+        label = f"cell {index}" + (f" ({cell_id})" if cell_id else "")
+        self.timeout, cut_by_notebook_limit = self._limits.cell_budget(time.monotonic() - self._started)
         if is_test:
             failure, stop_reason = self._run_test(cell, index, label, cut_by_notebook_limit)
             self._judge_test(cell, failure)
@@ -421,7 +296,7 @@ class GuardedExecute(Execute):
             failure, stop_reason = self._run_in_student_kernel(cell, index, label, cut_by_notebook_limit)
             if failure is not None:
                 cell.outputs.append(error_output("GradingError", failure))
-            if stop_reason is None and grade_id in self._roles.instructor and self._ready \
+            if stop_reason is None and cell_id in self._roles.instructor and self._ready \
                     and self._judge_state is not False:
                 # not waited for: the judge takes it in order, before the next test cell's prepare
                 self._send_hidden(self._judge_kc, f"{JUDGE_NAME}.remember({cell.source!r})")
@@ -504,113 +379,13 @@ class GuardedExecute(Execute):
 
     def _mark_not_run(self, cell, reason):
         cell.outputs = []
-        if cell.metadata.get("nbgrader", {}).get("grade_id") in self._roles.tests:
+        if grade_id(cell) in self._roles.tests:
             cell.outputs.append(error_output("NotRun", f"not run: {reason}"))
 
     def _note(self, text):
+        """A line for the grading result (``resources[NOTES_RESOURCE]``) and the log."""
         message = f"{self._notebook_name}: {text}"
-        if message not in _NOTES:
-            _NOTES.append(message)
+        notes = self.resources.setdefault(NOTES_RESOURCE, [])
+        if message not in notes:
+            notes.append(message)
         self.log.warning(message)
-
-    # talking to the kernels outside the notebook's cells -----------------------------------
-    @staticmethod
-    def _send_hidden(kc, code):
-        """Send ``code`` to a kernel without a notebook cell and without waiting; its message id."""
-        return kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
-
-    def _run_hidden(self, code, kc=None, timeout=60):
-        """Run ``code`` in a kernel without a notebook cell; ``(ok, error text)``."""
-        kc = kc or self.kc
-        try:
-            message_id = self._send_hidden(kc, code)
-        except RuntimeError as error:
-            return False, str(error)
-        reply = self._wait_reply(kc, message_id, timeout)
-        if reply is None:
-            return False, "no answer"
-        content = reply["content"]
-        if content.get("status") == "ok":
-            return True, None
-        return False, f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"[:500]
-
-    def _wait_reply(self, kc, message_id, timeout):
-        """The shell reply to ``message_id`` from ``kc`` (other replies are skipped), or None."""
-        deadline = time.monotonic() + timeout
-
-        async def wait():
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                try:
-                    message = await kc.shell_channel.get_msg(timeout=min(left, 1.0))
-                except Exception:  # noqa: BLE001 -- queue.Empty from the async client
-                    if not await kc.is_alive():
-                        return None
-                    continue
-                if message.get("parent_header", {}).get("msg_id") == message_id:
-                    return message
-        try:
-            return run_sync(wait)()
-        except (DeadKernelError, RuntimeError):
-            return None
-
-    def _drain(self, kc, served_id=None):
-        """Discard the student kernel's messages sent while it served a test (they count as output).
-
-        With ``served_id`` (the serve request answered), the kernel's "idle" status for it is its last
-        message: wait for that, then take what is already queued. Otherwise wait until the channel has
-        been quiet for 50 ms. At most 2 s either way (nbclient skips what is left: it reads only the
-        messages of the cell it runs)."""
-        async def drain():
-            quiet = 0.05 if served_id is None else 2.0
-            deadline = time.monotonic() + 2.0
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return
-                try:
-                    message = await kc.iopub_channel.get_msg(timeout=min(quiet, left))
-                except Exception:  # noqa: BLE001 -- queue.Empty: nothing left
-                    return
-                self._notebook_bytes += _message_size(message)
-                if served_id is not None and message.get("msg_type") == "status" \
-                        and message.get("content", {}).get("execution_state") == "idle" \
-                        and message.get("parent_header", {}).get("msg_id") == served_id:
-                    quiet = 0.001
-        run_sync(drain)()
-
-    def _interrupt_student(self):
-        try:
-            run_sync(self.km.interrupt_kernel)()
-        except Exception as error:  # noqa: BLE001 -- a kernel that is gone cannot be interrupted
-            self.log.warning("interrupting the kernel: %s", error)
-
-    def _responsive(self):
-        return self._run_hidden("pass", timeout=10)[0]
-
-    def _stop_kernel(self):
-        try:
-            if self.km is not None:
-                run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception as error:  # noqa: BLE001 -- a kernel that is already gone is fine
-            self.log.warning("stopping the kernel: %s", error)
-
-    # hooks called by nbclient --------------------------------------------------------------
-    def process_message(self, msg, cell, cell_index):
-        if msg.get("msg_type") in ("status", "execute_input"):
-            return super().process_message(msg, cell, cell_index)
-        size = _message_size(msg)
-        used = self._output_bytes.get(cell_index, 0) + size
-        self._output_bytes[cell_index] = used
-        self._notebook_bytes += size
-        if used > self.max_output_bytes or self._notebook_bytes > self.max_notebook_output_bytes:
-            if cell_index not in self._truncated:
-                self._truncated.add(cell_index)
-                limit = (f"{self.max_output_bytes} bytes in this cell" if used > self.max_output_bytes
-                         else f"{self.max_notebook_output_bytes} bytes in this notebook")
-                cell.outputs.append(NotebookNode(output_type="stream", name="stdout",
-                                                 text=f"\n[output truncated by the grader after {limit}]\n"))
-            return None
-        return super().process_message(msg, cell, cell_index)

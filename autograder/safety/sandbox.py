@@ -15,8 +15,9 @@ unprivileged sandbox of Flatpak; Debian package ``bubblewrap``). bwrap starts th
 user, mount, PID, IPC, UTS and -- when the Jupyter channels use the ``ipc`` transport -- network
 namespaces, where
 
-- the file system starts empty: only the operating system's folders (:data:`SYSTEM_FOLDERS`) are
-  mounted, read-only; the root and ``/dev`` are read-only too;
+- the file system starts empty: only the operating system's folders
+  (:data:`~autograder.safety.bwrap_mounts.SYSTEM_FOLDERS`) are mounted, read-only; the root and
+  ``/dev`` are read-only too;
 - the *hidden* paths (course root, lesson sources, answer key, the run folder, ``/home``,
   ``/root``, ...) are empty **read-only** folders; the Python installation and ``mlp`` are
   mounted back read-only;
@@ -34,81 +35,49 @@ The bootstrap (:mod:`autograder.safety.kernel_bootstrap`) refuses to start a ker
 reason back from the log. Without bwrap (or with ``sandbox = "none"``) the launcher's isolation,
 the bootstrap's checks, fresh folders, the Landlock write lock (:mod:`autograder.safety.write_lock`)
 and the resource limits still apply; :func:`isolation_description` says what is active here.
+
+Where the pieces live: :mod:`.bwrap_mounts` (bubblewrap's command line and mounts),
+:mod:`.resource_limits` (:class:`ResourceLimits`), :mod:`.sandbox_support` (what this machine
+supports); here the policy of one notebook's kernels, their environment and the reading of a
+failed start.
 """
 
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from autograder.course.environment import BLAS_THREAD_VARIABLES, PASSED_THROUGH
-from autograder.safety import kernel_bootstrap, kernel_cgroup, write_lock
+from autograder.safety import bwrap_mounts, kernel_bootstrap, kernel_cgroup, write_lock
+from autograder.safety.bwrap_mounts import (
+    BOOTSTRAP,
+    SANDBOX_FOLDER,
+    SANDBOX_HOME,
+    SANDBOX_TMP,
+    SYSTEM_FOLDERS,
+    existing_folders,
+    is_inside,
+    mlp_folder,
+    python_paths,
+)
+from autograder.safety.resource_limits import ResourceLimits
+from autograder.safety.sandbox_support import bwrap_problem, cgroup_parent
 
 SANDBOX_MODES = ("auto", "bwrap", "none")
 CGROUP_MODES = ("auto", "none")
 
-# The only folders of the machine a kernel sees (read-only), besides Python, ``mlp`` and its own
-# working folders: what programs and shared libraries need, and nothing that holds user files.
-SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
-
-# Hidden in every sandbox besides the course's own folders: places where other runs, other
-# users' files and the instructor's files live. ``/tmp`` becomes the kernel's own temp folder.
-DEFAULT_HIDDEN = ("/tmp", "/var/tmp", "/home", "/root", "/run/user", "/mnt", "/media", "/srv")
-
-# Inside the sandbox: the grader's read-only files for the kernel, HOME and the temp folder.
-SANDBOX_FOLDER = "/.autograder"
-SANDBOX_HOME = "/home/student"
-SANDBOX_TMP = "/tmp"
-
 LAUNCHER = Path(__file__).resolve().with_name("sandbox_kernel.py")
-BOOTSTRAP = Path(kernel_bootstrap.__file__).resolve()
-WRITE_LOCK = Path(write_lock.__file__).resolve()
 
 # Variables of the kernel besides its folders: nothing else of the worker's environment.
 KERNEL_VARIABLES = tuple(name for name in PASSED_THROUGH if name != "PYTHONPATH") + BLAS_THREAD_VARIABLES + (
     "PYDEVD_DISABLE_FILE_VALIDATION",)
 
-MIB = 1024 ** 2
-
 
 class SandboxError(RuntimeError):
     """The sandbox that the configuration requires cannot be used on this machine."""
-
-
-@dataclass
-class ResourceLimits:
-    """Limits applied to the kernel process (and inherited by its children).
-
-    cpu_seconds: RLIMIT_CPU, CPU time of the kernel over the whole notebook (SIGXCPU, then kill).
-    memory_bytes: RLIMIT_AS, address space of each process; also ``memory.max`` of the kernel's
-        cgroup v2 (all processes and their in-memory folders together) when there is one.
-    file_size_bytes: RLIMIT_FSIZE, largest file a process may write (its log included).
-    processes: extra processes/threads the grader's user may start (RLIMIT_NPROC). The kernel
-        ignores this limit for root, so it is applied only when the grader is not root; the
-        cgroup's ``pids.max`` holds for root too.
-    working_folder_bytes, home_bytes, temp_bytes, shm_bytes: sizes of the sandbox's in-memory
-        working folder, HOME, ``/tmp`` and ``/dev/shm`` (bwrap ``--size``).
-    A value of 0 or None leaves that limit unset.
-    """
-
-    cpu_seconds: int = 3600
-    memory_bytes: int = 4 * 1024 ** 3
-    file_size_bytes: int = 256 * MIB
-    processes: int = 256
-    working_folder_bytes: int = 512 * MIB
-    home_bytes: int = 128 * MIB
-    temp_bytes: int = 512 * MIB
-    shm_bytes: int = 64 * MIB
-
-    def as_arguments(self):
-        """Command-line arguments of the launcher :mod:`autograder.safety.sandbox_kernel`."""
-        return ["--cpu-seconds", str(int(self.cpu_seconds or 0)), "--memory-bytes", str(int(self.memory_bytes or 0)),
-                "--file-size-bytes", str(int(self.file_size_bytes or 0)), "--processes", str(int(self.processes or 0))]
 
 
 @dataclass
@@ -247,63 +216,23 @@ class SandboxPolicy:
                 bootstrap += ["--matplotlib-seed", seed]
             launcher += ["--chdir", work]
             sandbox = []
-        bootstrap += [f"--writable={folder}" for folder in _existing(self.writable)]
-        bootstrap += [f"--listen-folder={folder}" for folder in _existing(self.listen_folders)]
+        bootstrap += [f"--writable={folder}" for folder in existing_folders(self.writable)]
+        bootstrap += [f"--listen-folder={folder}" for folder in existing_folders(self.listen_folders)]
         bootstrap += [f"--trusted={folder}" for folder in self.trusted_folders()]
-        bootstrap += [f"--package=mlp={folder}" for folder in _mlp_folder()]
+        bootstrap += [f"--package=mlp={folder}" for folder in mlp_folder()]
         bootstrap += ["--channel", self.channel_dir] + ["--late-sockets"] * self.late_sockets
         bootstrap += ["--", "-f", connection_file]
         return launcher + ["--"] + sandbox + bootstrap
 
-    def wrap(self, kernel_command, cwd, connection_file=None):
-        """Compatibility with the kernel manager of the previous design: the same as :meth:`kernel_command`
-        (``kernel_command``, the kernelspec's argv, is not used: the kernel always starts through the
-        bootstrap)."""
-        return self.kernel_command(connection_file, working_folder=cwd)
-
     def trusted_folders(self):
         """Where NumPy, IPython and ``mlp`` may come from: the Python installation and the system folders."""
-        return _existing(python_paths() + list(self.readable) + [f for f in SYSTEM_FOLDERS if not os.path.islink(f)])
+        system = [folder for folder in SYSTEM_FOLDERS if not os.path.islink(folder)]
+        return existing_folders(python_paths() + list(self.readable) + system)
 
     def bwrap_arguments(self, cwd, connection_file=None, network=True, seed=None):
-        """bwrap's namespace and mount arguments (see the module docstring); ``network``: own namespace."""
-        writable = _existing(self.writable)
-        hidden = [path for path in _existing(list(DEFAULT_HIDDEN) + list(self.hidden)) if path != "/"]
-        readable = _existing(list(self.readable) + python_paths())
-        secret = [path for path in hidden if path not in DEFAULT_HIDDEN]
-        readable = [path for path in readable if not any(_inside(s, path) for s in secret)]
-        arguments = [shutil.which("bwrap") or "bwrap", *system_mounts(), "--dev", "/dev", "--proc", "/proc",
-                     "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                     *(["--unshare-net"] if network else []),
-                     "--die-with-parent", "--cap-drop", "ALL",
-                     # ipykernel would take bwrap's PID-1 process for init and shut down: the kernel's
-                     # lifetime is bound by --die-with-parent instead
-                     "--unsetenv", "JPY_PARENT_PID"]
-        # every mount in one list, outermost first, so that a folder mounted inside another one
-        # (Python inside a hidden /root, HOME inside /home, the channel inside /var/tmp) comes after it
-        mounts = [(path, 0, ["--tmpfs", path]) for path in hidden if path != SANDBOX_TMP]
-        mounts += [(path, 1, ["--ro-bind", path, path]) for path in readable
-                   if any(_inside(path, h) for h in hidden) or not any(_inside(path, f) for f in SYSTEM_FOLDERS)]
-        mounts += [(path, 1, ["--bind", path, path])
-                   for path in writable + _existing(list(self.connect_folders) + list(self.listen_folders))]
-        mounts += [(folder, 0, _sized_tmpfs(size, folder)) for folder, size in (
-            (SANDBOX_TMP, self.limits.temp_bytes), (SANDBOX_HOME, self.limits.home_bytes),
-            ("/dev/shm", self.limits.shm_bytes), (str(cwd), self.limits.working_folder_bytes))]
-        mounts.append((self.channel_dir, 1, ["--bind", self.channel_dir, self.channel_dir]))
-        for _, _, mount in sorted(mounts, key=lambda item: (item[0].count("/"), item[1], item[0])):
-            arguments += mount
-        arguments += ["--ro-bind", str(cwd), f"{SANDBOX_FOLDER}/submission"]
-        for file in (BOOTSTRAP, WRITE_LOCK):
-            arguments += ["--ro-bind", str(file), f"{SANDBOX_FOLDER}/{file.name}"]
-        if seed:
-            arguments += ["--ro-bind", seed, f"{SANDBOX_FOLDER}/matplotlib-seed"]
-        if connection_file:  # it may live in a hidden folder such as /tmp
-            connection_file = os.path.realpath(str(connection_file))
-            arguments += ["--ro-bind", connection_file, connection_file]
-        # last, once every mount point exists: the hidden folders, the root and /dev become read-only
-        for path in ["/", "/dev"] + [path for path in _outermost_first(hidden) if path != SANDBOX_TMP]:
-            arguments += ["--remount-ro", path]
-        return arguments + ["--chdir", str(cwd)]
+        """bwrap's namespace and mount arguments (:func:`autograder.safety.bwrap_mounts.bwrap_arguments`);
+        ``network``: own namespace."""
+        return bwrap_mounts.bwrap_arguments(self, cwd, connection_file, network=network, seed=seed)
 
     # the end --------------------------------------------------------------------------------
     def _fresh_folders(self):
@@ -361,7 +290,7 @@ def kernel_folder_base():
     for base in (tempfile.gettempdir(), "/var/tmp", "/tmp"):
         real = os.path.realpath(base)
         if len(real) <= 50 and os.path.isdir(real) and os.access(real, os.W_OK) \
-                and not any(_inside(real, folder) for folder in (SANDBOX_TMP, SANDBOX_HOME, "/dev/shm")):
+                and not any(is_inside(real, folder) for folder in (SANDBOX_TMP, SANDBOX_HOME, "/dev/shm")):
             return real
     return "/tmp"
 
@@ -429,63 +358,6 @@ def _transport(connection_file):
         return "tcp"
 
 
-def _sized_tmpfs(size, folder):
-    return (["--size", str(int(size))] if size else []) + ["--tmpfs", folder]
-
-
-def _mlp_folder():
-    try:
-        import mlp
-    except ImportError:
-        return []
-    return [str(Path(mlp.__file__).resolve().parent)]
-
-
-def system_mounts():
-    """bwrap arguments that mount :data:`SYSTEM_FOLDERS` read-only (a symlink such as ``/bin -> usr/bin`` stays one)."""
-    arguments = []
-    for folder in SYSTEM_FOLDERS:
-        if os.path.islink(folder):
-            arguments += ["--symlink", os.readlink(folder), folder]
-        elif os.path.isdir(folder):
-            arguments += ["--ro-bind", folder, folder]
-    return arguments
-
-
-def python_paths():
-    """Folders the kernel's Python needs: its installation and the ``mlp`` package (not the repository)."""
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(sys.executable).resolve().parent)}
-    paths.update(_mlp_folder())
-    return sorted(paths)
-
-
-@lru_cache(maxsize=1)
-def bwrap_problem():
-    """None when bwrap can start a sandbox on this machine, else why not (checked once per process)."""
-    executable = shutil.which("bwrap")
-    if executable is None:
-        return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    try:
-        probe = subprocess.run([executable, *system_mounts(), "--dev", "/dev", "--proc", "/proc",
-                                "--unshare-user", "--unshare-pid", "--unshare-net", "--die-with-parent",
-                                "--size", str(MIB), "--tmpfs", "/tmp", "--remount-ro", "/", "true"],
-                               capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"bwrap could not be started ({error})"
-    if probe.returncode != 0:
-        return f"bwrap cannot create namespaces here ({probe.stderr.strip()[:200] or probe.returncode})"
-    return None
-
-
-@lru_cache(maxsize=4)
-def cgroup_parent(explicit=None):
-    """(folder, None) where kernels' cgroup v2 folders can be made, or (None, why not); checked once."""
-    explicit = explicit or os.environ.get("AUTOGRADER_CGROUP_PARENT")
-    if explicit:
-        return kernel_cgroup.check_parent(explicit)
-    return kernel_cgroup.delegated_parent()
-
-
 def isolation_description(mode="auto", cgroups="auto"):
     """One line saying how kernels are isolated under ``mode`` on this machine (for the grade output)."""
     parts = ["isolated launcher and import checks"]
@@ -502,28 +374,3 @@ def isolation_description(mode="auto", cgroups="auto"):
     else:
         parts.append(f"{problem}: memory limited per process by RLIMIT_AS only")
     return ", ".join(parts)
-
-
-def sandbox_description(mode="auto"):
-    """One line saying how kernels are isolated under ``mode`` on this machine."""
-    return isolation_description(mode)
-
-
-def _existing(paths):
-    seen = []
-    for path in paths:
-        if not path:
-            continue
-        resolved = os.path.realpath(str(path))
-        if os.path.isdir(resolved) and resolved not in seen:
-            seen.append(resolved)
-    return seen
-
-
-def _inside(path, folder):
-    """True when ``path`` is ``folder`` or below it."""
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def _outermost_first(paths):
-    return sorted(paths, key=lambda path: (path.count("/"), path))

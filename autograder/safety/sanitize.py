@@ -33,6 +33,16 @@ import re
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from autograder.notebooks.cells import (
+    cell_of_metadata,
+    has_locked_flag,
+    is_grade_cell,
+    is_locked_cell,
+    is_solution_cell,
+    is_task_cell,
+)
+from autograder.notebooks.cells import grade_id as grade_id_of
+
 SCHEMA_VERSION = 3
 
 
@@ -65,7 +75,7 @@ class RestoreCellMetadata(NbGraderPreprocessor):
             metadata = cell.metadata.get("nbgrader")
             if metadata is None:
                 continue
-            grade_id = metadata.get("grade_id") if isinstance(metadata, dict) else None
+            grade_id = grade_id_of(cell)  # None when the metadata is not a dict
             if grade_id not in known or grade_id in seen:
                 if grade_id in seen:
                     self.log.warning("cell %s occurs more than once; only the last one is graded", grade_id)
@@ -77,8 +87,8 @@ class RestoreCellMetadata(NbGraderPreprocessor):
             _, entry = known[grade_id]
             restored = {key: value for key, value in metadata.items() if key in ("checksum", "cell_type")}
             restored.update(entry)
-            if not restored["task"]:
-                del restored["task"]
+            if not is_task_cell(cell_of_metadata(restored)):
+                del restored["task"]  # nbgrader's schema leaves the key out of cells that are not tasks
             cell.metadata["nbgrader"] = restored
         return nb, resources
 
@@ -101,9 +111,8 @@ def source_order(config, resources):
         return None
     order = []
     for cell in source.cells:
-        metadata = cell.metadata.get("nbgrader")
-        if isinstance(metadata, dict) and metadata.get("grade_id"):
-            order.append(metadata["grade_id"])
+        if grade_id_of(cell):
+            order.append(grade_id_of(cell))
     return order
 
 
@@ -125,13 +134,13 @@ class RestoreCellOrder(NbGraderPreprocessor):
         fixed = [grade_id for grade_id in order if _is_fixed(known[grade_id][1])]
         present = {}
         for cell in nb.cells:
-            grade_id = _grade_id(cell)
+            grade_id = grade_id_of(cell)
             if grade_id in known:
                 present[grade_id] = cell
-        fixed_in_submission = [_grade_id(cell) for cell in nb.cells if _grade_id(cell) in fixed]
+        fixed_in_submission = [grade_id_of(cell) for cell in nb.cells if grade_id_of(cell) in fixed]
         if fixed_in_submission == fixed:
             return nb, resources  # nothing missing, nothing moved
-        kept = [cell for cell in nb.cells if _grade_id(cell) not in fixed]
+        kept = [cell for cell in nb.cells if grade_id_of(cell) not in fixed]
         staying = _staying(fixed_in_submission, fixed)
         for grade_id in fixed:
             if grade_id in present:
@@ -152,22 +161,20 @@ class RestoreCellOrder(NbGraderPreprocessor):
         return nb, resources
 
 
-def _grade_id(cell):
-    metadata = cell.get("metadata", {}).get("nbgrader")
-    return metadata.get("grade_id") if isinstance(metadata, dict) else None
-
-
 def _is_fixed(entry):
-    """Cells whose place is the instructor's: tests, written answers, tasks and locked cells."""
-    return bool(entry.get("grade") or entry.get("task") or (entry.get("locked") and not entry.get("solution")))
+    """Cells whose place is the instructor's: tests, written answers, tasks and locked cells
+    (``entry``: the gradebook's nbgrader metadata of the cell)."""
+    cell = cell_of_metadata(entry)
+    return is_grade_cell(cell) or is_task_cell(cell) or is_locked_cell(cell)
 
 
 def _describe(entry):
-    if entry.get("grade") and not entry.get("solution"):
+    cell = cell_of_metadata(entry)
+    if is_grade_cell(cell) and not is_solution_cell(cell):
         return "the test cell"
-    if entry.get("grade"):
+    if is_grade_cell(cell):
         return "the answer cell"
-    if entry.get("task"):
+    if is_task_cell(cell):
         return "the task cell"
     return "the instructor's cell"
 
@@ -185,7 +192,7 @@ def _staying(in_submission, fixed):
 
 def _insertion_index(cells, order, grade_id):
     """Where ``grade_id`` goes in ``cells``: after the nearest cell before it in the source that is there."""
-    positions = {_grade_id(cell): index for index, cell in enumerate(cells) if _grade_id(cell) is not None}
+    positions = {grade_id_of(cell): index for index, cell in enumerate(cells) if grade_id_of(cell) is not None}
     for earlier in reversed(order[:order.index(grade_id)]):
         if earlier in positions:
             return positions[earlier] + 1
@@ -203,12 +210,12 @@ def _rebuilt_cell(grade_id, known_entry, source):
     else:
         cell = nbformat.v4.new_markdown_cell(text or "")
     metadata = dict(entry)
-    if not metadata.get("task"):
+    if not is_task_cell(cell_of_metadata(metadata)):
         metadata.pop("task", None)
     if checksum:
         metadata["checksum"] = checksum
     cell.metadata["nbgrader"] = metadata
-    if entry.get("locked") or not entry.get("solution"):
+    if has_locked_flag(cell) or not is_solution_cell(cell):
         cell.metadata["deletable"] = False
         cell.metadata["editable"] = False
     return cell

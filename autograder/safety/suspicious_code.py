@@ -10,6 +10,8 @@ import re
 
 import nbformat
 
+from autograder.notebooks.cells import is_locked_cell
+
 # (pattern, what it means) -- searched in the source of the student's code cells
 SUSPICIOUS = [
     (r"set_custom_exc|CustomTB|custom_exceptions", "installs a custom exception handler in IPython"),
@@ -45,15 +47,10 @@ _COMPILED = [(re.compile(pattern), meaning) for pattern, meaning in SUSPICIOUS]
 
 
 def student_code_cells(notebook):
-    """(index, source) of code cells the student wrote: solution cells and cells without nbgrader metadata."""
-    cells = []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
-            continue
-        metadata = cell.metadata.get("nbgrader", {})
-        if not metadata or metadata.get("solution") or not (metadata.get("locked") or metadata.get("grade")):
-            cells.append((index, cell.source))
-    return cells
+    """(index, source) of code cells the student wrote: every code cell whose source nbgrader does not
+    put back from the gradebook (solution cells, cells without nbgrader metadata, unlocked cells)."""
+    return [(index, cell.source) for index, cell in enumerate(notebook.cells)
+            if cell.cell_type == "code" and not is_locked_cell(cell)]
 
 
 def review_flags(notebook, name="notebook"):

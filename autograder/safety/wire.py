@@ -44,6 +44,47 @@ class WireError(ValueError):
     """A message that is not of the form above, or a value that cannot be sent."""
 
 
+def _is_array(value):
+    return isinstance(value, np.ndarray)
+
+
+def _is_numpy_scalar(value):
+    return isinstance(value, np.generic) and not isinstance(value, np.object_)
+
+
+def _is_dict(value):
+    return isinstance(value, dict)
+
+
+def _is_list(value):
+    return isinstance(value, list)
+
+
+def _is_plain_collection(value):
+    """A tuple, set or frozenset (a subclass only without instance attributes: a namedtuple, not a record)."""
+    return isinstance(value, (tuple, set, frozenset)) and not hasattr(value, "__dict__")
+
+
+def _is_slice(value):
+    return type(value) is slice
+
+
+def _is_ellipsis(value):
+    return value is Ellipsis
+
+
+def _is_dtype(value):
+    return type(value) is np.dtype or isinstance(value, np.dtype)
+
+
+def _is_numpy_scalar_type(value):
+    return isinstance(value, type) and issubclass(value, np.generic) and value is not np.object_
+
+
+def _is_known_generator(value):
+    return type(value) is np.random.Generator and type(value.bit_generator).__name__ in GENERATOR_BITS
+
+
 class Encoder:
     """Turns one message's values into nodes and blobs; ``kept[k]`` is the k-th remembered object."""
 
@@ -79,43 +120,61 @@ class Encoder:
             early = self.policy.encode_early(value, self)
             if early is not None:
                 return early
-        if isinstance(value, np.ndarray):
-            if value.dtype.hasobject:
-                return self._object(value, depth)
-            return self.remember(value, {"t": "array", "b": self.blob(_npy_bytes(value.view(np.ndarray)))})
-        if isinstance(value, np.generic) and not isinstance(value, np.object_):
-            return {"t": "scalar", "b": self.blob(_npy_bytes(np.asarray(value)))}
-        if isinstance(value, dict):
-            node = self.remember(value, {"t": "dict"})
-            node["v"] = [[self.encode(key, depth + 1), self.encode(item, depth + 1)] for key, item in value.items()]
-            return node
-        if isinstance(value, list):
-            node = self.remember(value, {"t": "list"})
-            node["v"] = [self.encode(item, depth + 1) for item in value]
-            return node
-        if isinstance(value, (tuple, set, frozenset)) and not hasattr(value, "__dict__"):
-            tag = "tuple" if isinstance(value, tuple) else ("set" if isinstance(value, set) else "frozenset")
-            return {"t": tag, "v": [self.encode(item, depth + 1) for item in value]}
-        if kind is slice:
-            return {"t": "slice", "v": [self.encode(part, depth + 1) for part in (value.start, value.stop, value.step)]}
-        if value is Ellipsis:
-            return {"t": "ellipsis"}
-        if kind is np.dtype or isinstance(value, np.dtype):
-            if value.fields is not None or value.hasobject:
-                return self._object(value, depth)
-            return {"t": "dtype", "v": value.str}
-        if isinstance(value, type) and issubclass(value, np.generic) and value is not np.object_:
-            return {"t": "nptype", "v": np.dtype(value).str}
-        if kind is np.random.Generator and type(value.bit_generator).__name__ in GENERATOR_BITS:
-            node = self.remember(value, {"t": "generator", "bit": type(value.bit_generator).__name__})
-            node["state"] = self.encode(value.bit_generator.state, depth + 1)
-            return node
+        for accepts, encode_kind in self._BY_KIND:
+            if accepts(value):
+                return encode_kind(self, value, depth)
         return self._object(value, depth)
+
+    def _array(self, value, depth):
+        if value.dtype.hasobject:
+            return self._object(value, depth)
+        return self.remember(value, {"t": "array", "b": self.blob(_npy_bytes(value.view(np.ndarray)))})
+
+    def _numpy_scalar(self, value, depth):
+        return {"t": "scalar", "b": self.blob(_npy_bytes(np.asarray(value)))}
+
+    def _dict(self, value, depth):
+        node = self.remember(value, {"t": "dict"})
+        node["v"] = [[self.encode(key, depth + 1), self.encode(item, depth + 1)] for key, item in value.items()]
+        return node
+
+    def _list(self, value, depth):
+        node = self.remember(value, {"t": "list"})
+        node["v"] = [self.encode(item, depth + 1) for item in value]
+        return node
+
+    def _collection(self, value, depth):
+        tag = "tuple" if isinstance(value, tuple) else ("set" if isinstance(value, set) else "frozenset")
+        return {"t": tag, "v": [self.encode(item, depth + 1) for item in value]}
+
+    def _slice(self, value, depth):
+        return {"t": "slice", "v": [self.encode(part, depth + 1) for part in (value.start, value.stop, value.step)]}
+
+    def _ellipsis(self, value, depth):
+        return {"t": "ellipsis"}
+
+    def _dtype(self, value, depth):
+        if value.fields is not None or value.hasobject:
+            return self._object(value, depth)
+        return {"t": "dtype", "v": value.str}
+
+    def _numpy_scalar_type(self, value, depth):
+        return {"t": "nptype", "v": np.dtype(value).str}
+
+    def _generator(self, value, depth):
+        node = self.remember(value, {"t": "generator", "bit": type(value.bit_generator).__name__})
+        node["state"] = self.encode(value.bit_generator.state, depth + 1)
+        return node
 
     def _object(self, value, depth):
         if self.policy is None:
             raise WireError(f"a {type(value).__name__} cannot be sent as plain data")
         return self.policy.encode_object(value, self, depth)
+
+    # the first kind that accepts a value encodes it (the order matters: an array is not a scalar type)
+    _BY_KIND = ((_is_array, _array), (_is_numpy_scalar, _numpy_scalar), (_is_dict, _dict), (_is_list, _list),
+                (_is_plain_collection, _collection), (_is_slice, _slice), (_is_ellipsis, _ellipsis),
+                (_is_dtype, _dtype), (_is_numpy_scalar_type, _numpy_scalar_type), (_is_known_generator, _generator))
 
 
 class Decoder:
@@ -146,76 +205,95 @@ class Decoder:
         if type(node) is not dict or type(node.get("t")) is not str:
             raise WireError(f"expected a tagged node, got {type(node).__name__}")
         tag = node["t"]
-        if tag == "ref":
-            memo = node.get("m")
-            if type(memo) is not int or not 0 <= memo < len(self.kept):
-                raise WireError(f"a reference to unknown value {memo!r}")
-            return self.kept[memo]
-        if tag == "array":
-            return self.remember(node, _load_npy(self.blob(node)))
-        if tag == "scalar":
-            array = _load_npy(self.blob(node))
-            if array.ndim != 0:
-                raise WireError(f"a scalar node holds an array of shape {array.shape}")
-            return array[()]
-        if tag == "complex":
-            real, imaginary = self._items(node, depth)
-            return complex(float(real), float(imaginary))
-        if tag == "list":
-            result = self.remember(node, [])
-            result.extend(self.decode(item, depth + 1) for item in self._items(node, depth))
-            return result
-        if tag == "dict":
-            result = self.remember(node, {})
-            for pair in self._items(node, depth):
-                if type(pair) is not list or len(pair) != 2:
-                    raise WireError("a dict entry is not a [key, value] pair")
-                key = self.decode(pair[0], depth + 1)
-                try:
-                    result[key] = self.decode(pair[1], depth + 1)
-                except TypeError as error:
-                    raise WireError(f"a dict key that cannot be hashed: {error}") from None
-            return result
-        if tag in ("tuple", "set", "frozenset"):
-            items = [self.decode(item, depth + 1) for item in self._items(node, depth)]
-            try:
-                return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
-            except TypeError as error:
-                raise WireError(f"a set member that cannot be hashed: {error}") from None
-        if tag == "slice":
-            parts = [self.decode(part, depth + 1) for part in self._items(node, depth)]
-            if len(parts) != 3:
-                raise WireError("a slice node needs [start, stop, step]")
-            return slice(*parts)
-        if tag == "ellipsis":
-            return Ellipsis
-        if tag in ("dtype", "nptype"):
-            try:
-                dtype = np.dtype(str(node.get("v")))
-            except TypeError as error:
-                raise WireError(f"not a dtype: {error}") from None
-            if dtype.hasobject or dtype.fields is not None:
-                raise WireError("object and structured dtypes cannot be sent")
-            return dtype if tag == "dtype" else dtype.type
-        if tag == "generator":
-            bit = node.get("bit")
-            if bit not in GENERATOR_BITS:
-                raise WireError(f"unknown bit generator {bit!r}")
-            generator = self.remember(node, np.random.Generator(getattr(np.random, bit)()))
-            try:
-                generator.bit_generator.state = self.decode(node.get("state"), depth + 1)
-            except (TypeError, ValueError, KeyError) as error:
-                raise WireError(f"a bit generator state that numpy refuses: {error}") from None
-            return generator
+        decode_tag = self._BY_TAG.get(tag)
+        if decode_tag is not None:
+            return decode_tag(self, node, depth)
         if self.policy is None:
             raise WireError(f"unknown node {tag!r}")
         return self.policy.decode_object(node, self, depth)
+
+    def _ref(self, node, depth):
+        memo = node.get("m")
+        if type(memo) is not int or not 0 <= memo < len(self.kept):
+            raise WireError(f"a reference to unknown value {memo!r}")
+        return self.kept[memo]
+
+    def _array(self, node, depth):
+        return self.remember(node, _load_npy(self.blob(node)))
+
+    def _scalar(self, node, depth):
+        array = _load_npy(self.blob(node))
+        if array.ndim != 0:
+            raise WireError(f"a scalar node holds an array of shape {array.shape}")
+        return array[()]
+
+    def _complex(self, node, depth):
+        real, imaginary = self._items(node, depth)
+        return complex(float(real), float(imaginary))
+
+    def _list(self, node, depth):
+        result = self.remember(node, [])
+        result.extend(self.decode(item, depth + 1) for item in self._items(node, depth))
+        return result
+
+    def _dict(self, node, depth):
+        result = self.remember(node, {})
+        for pair in self._items(node, depth):
+            if type(pair) is not list or len(pair) != 2:
+                raise WireError("a dict entry is not a [key, value] pair")
+            key = self.decode(pair[0], depth + 1)
+            try:
+                result[key] = self.decode(pair[1], depth + 1)
+            except TypeError as error:
+                raise WireError(f"a dict key that cannot be hashed: {error}") from None
+        return result
+
+    def _collection(self, node, depth):
+        items = [self.decode(item, depth + 1) for item in self._items(node, depth)]
+        try:
+            return {"tuple": tuple, "set": set, "frozenset": frozenset}[node["t"]](items)
+        except TypeError as error:
+            raise WireError(f"a set member that cannot be hashed: {error}") from None
+
+    def _slice(self, node, depth):
+        parts = [self.decode(part, depth + 1) for part in self._items(node, depth)]
+        if len(parts) != 3:
+            raise WireError("a slice node needs [start, stop, step]")
+        return slice(*parts)
+
+    def _ellipsis(self, node, depth):
+        return Ellipsis
+
+    def _dtype(self, node, depth):
+        try:
+            dtype = np.dtype(str(node.get("v")))
+        except TypeError as error:
+            raise WireError(f"not a dtype: {error}") from None
+        if dtype.hasobject or dtype.fields is not None:
+            raise WireError("object and structured dtypes cannot be sent")
+        return dtype if node["t"] == "dtype" else dtype.type
+
+    def _generator(self, node, depth):
+        bit = node.get("bit")
+        if bit not in GENERATOR_BITS:
+            raise WireError(f"unknown bit generator {bit!r}")
+        generator = self.remember(node, np.random.Generator(getattr(np.random, bit)()))
+        try:
+            generator.bit_generator.state = self.decode(node.get("state"), depth + 1)
+        except (TypeError, ValueError, KeyError) as error:
+            raise WireError(f"a bit generator state that numpy refuses: {error}") from None
+        return generator
 
     def _items(self, node, depth):
         items = node.get("v")
         if type(items) is not list:
             raise WireError(f"a {node['t']} node needs a list of items")
         return items
+
+    # the node forms of the module docstring; any other tag is the policy's
+    _BY_TAG = {"ref": _ref, "array": _array, "scalar": _scalar, "complex": _complex, "list": _list, "dict": _dict,
+               "tuple": _collection, "set": _collection, "frozenset": _collection, "slice": _slice,
+               "ellipsis": _ellipsis, "dtype": _dtype, "nptype": _dtype, "generator": _generator}
 
 
 def _npy_bytes(array):

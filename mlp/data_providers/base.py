@@ -77,6 +77,10 @@ class DataProvider:
     Attributes:
         inputs, targets: the whole data set, in its original order.
         rng: the random generator used for shuffling.
+
+    >>> provider = DataProvider(np.arange(10.0).reshape(5, 2), np.arange(5), batch_size=2, shuffle_order=False)
+    >>> provider.num_batches, [targets_batch.tolist() for _, targets_batch in provider]  # the last batch is smaller
+    (3, [[0, 1], [2, 3], [4]])
     """
 
     def __init__(self, inputs, targets, batch_size: int, max_num_batches: int = -1,

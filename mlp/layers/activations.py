@@ -85,7 +85,14 @@ class TanhLayer(ElementwiseActivationLayer):
 
 
 class ReluLayer(ElementwiseActivationLayer):
-    r"""Rectified linear unit :math:`y = \max(x, 0)`, with :math:`f'(x) = 1` for :math:`x > 0`, else 0."""
+    r"""Rectified linear unit :math:`y = \max(x, 0)`, with :math:`f'(x) = 1` for :math:`x > 0`, else 0.
+
+    >>> layer, inputs = ReluLayer(), np.array([[-1.0, 2.0]])
+    >>> layer.fprop(inputs)
+    array([[0., 2.]])
+    >>> layer.bprop(inputs, layer.fprop(inputs), np.array([[5.0, 5.0]]))  # the gradient passes where x > 0
+    array([[0., 5.]])
+    """
 
     def _function(self, inputs):
         return np.maximum(inputs, 0)

@@ -45,16 +45,6 @@ def _default_biases_initialiser(shape) -> np.ndarray:
     return np.zeros(shape)
 
 
-def _check_penalty(owner: str, name: str, penalty):
-    """``penalty`` if it is ``None`` or has ``__call__(param)`` and ``grad(param)``, else ``TypeError``."""
-    if penalty is not None and not (callable(penalty) and callable(getattr(penalty, "grad", None))):
-        raise TypeError(
-            f"{owner}: expected {name} to be None or a penalty with __call__(param) and grad(param) "
-            f"(e.g. L2Penalty(1e-4)), got {describe(penalty)}"
-        )
-    return penalty
-
-
 class AffineLayer(LayerWithParameters):
     """Fully connected layer ``outputs = inputs @ weights.T + biases``.
 
@@ -72,6 +62,13 @@ class AffineLayer(LayerWithParameters):
     Attributes:
         weights: array of shape ``(output_dim, input_dim)``.
         biases: array of shape ``(output_dim,)``.
+
+    >>> from mlp.initialisers import ConstantInit
+    >>> layer = AffineLayer(3, 2, weights_initialiser=ConstantInit(0.5), biases_initialiser=ConstantInit(1.0))
+    >>> layer.fprop(np.array([[1.0, 2.0, 3.0]]))  # 0.5 * (1 + 2 + 3) + 1 in both outputs
+    array([[4., 4.]])
+    >>> layer.fprop(np.zeros((5, 3))).shape  # (batch_size, output_dim)
+    (5, 2)
     """
 
     param_names = ["weights", "biases"]
@@ -81,8 +78,7 @@ class AffineLayer(LayerWithParameters):
         owner = f"AffineLayer(input_dim={input_dim!r}, output_dim={output_dim!r})"
         self.input_dim = check_positive_int(owner, "input_dim", input_dim)
         self.output_dim = check_positive_int(owner, "output_dim", output_dim)
-        self.weights_penalty = _check_penalty(owner, "weights_penalty", weights_penalty)
-        self.biases_penalty = _check_penalty(owner, "biases_penalty", biases_penalty)
+        self._set_penalties(owner, weights_penalty=weights_penalty, biases_penalty=biases_penalty)
         self.weights = self._initial_value(
             "weights_initialiser", weights_initialiser, _default_weights_initialiser, (output_dim, input_dim))
         self.biases = self._initial_value(
@@ -149,25 +145,7 @@ class AffineLayer(LayerWithParameters):
         check_shape(repr(self), "grads_wrt_outputs", grads_wrt_outputs, (inputs.shape[0], self.output_dim))
         grads_wrt_weights = grads_wrt_outputs.T @ inputs
         grads_wrt_biases = grads_wrt_outputs.sum(axis=0)
-        if self.weights_penalty is not None:
-            grads_wrt_weights = grads_wrt_weights + self._penalty_grad(self.weights_penalty, self.weights)
-        if self.biases_penalty is not None:
-            grads_wrt_biases = grads_wrt_biases + self._penalty_grad(self.biases_penalty, self.biases)
-        return [grads_wrt_weights, grads_wrt_biases]
-
-    @staticmethod
-    def _penalty_grad(penalty, param: np.ndarray) -> np.ndarray:
-        """The penalty's gradient in the parameter's dtype (so float32 stays float32)."""
-        return np.asarray(penalty.grad(param)).astype(param.dtype, copy=False)
-
-    def params_penalty(self) -> float:
-        """Sum of the weights' and biases' penalties (0 when there are none)."""
-        total = 0.0
-        if self.weights_penalty is not None:
-            total += float(self.weights_penalty(self.weights))
-        if self.biases_penalty is not None:
-            total += float(self.biases_penalty(self.biases))
-        return total
+        return self._add_penalty_grads([grads_wrt_weights, grads_wrt_biases])
 
     @property
     def params(self) -> list[np.ndarray]:
@@ -179,9 +157,4 @@ class AffineLayer(LayerWithParameters):
         self._set_params(self.param_names, values)
 
     def __repr__(self) -> str:
-        arguments = f"input_dim={self.input_dim}, output_dim={self.output_dim}"
-        if self.weights_penalty is not None:
-            arguments += f", weights_penalty={self.weights_penalty!r}"
-        if self.biases_penalty is not None:
-            arguments += f", biases_penalty={self.biases_penalty!r}"
-        return f"AffineLayer({arguments})"
+        return f"AffineLayer(input_dim={self.input_dim}, output_dim={self.output_dim}{self._penalty_arguments()})"

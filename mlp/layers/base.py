@@ -1,16 +1,25 @@
-"""Base classes of all layers: the fprop/bprop contract.
+r"""Base classes of all layers: the fprop/bprop contract.
 
 A layer maps ``inputs`` to ``outputs`` (``fprop``) and, given the gradient of a scalar
 error with respect to its outputs, returns the gradient with respect to its inputs
 (``bprop``). Layers with parameters also return the gradients with respect to those
 parameters (``grads_wrt_params``), in the order of their ``params`` list.
+
+Penalties live here once, for every layer with parameters: a parameter ``p`` named in the
+layer's ``param_names`` is penalised by the attribute ``<name>_penalty`` (``None`` for none), e.g.
+``weights_penalty``. With penalties :math:`P` the layer's share of the training loss is
+:math:`E + \sum_p P(p)` and so :math:`\partial/\partial p` gains :math:`\nabla P(p)`:
+:meth:`LayerWithParameters.params_penalty` returns the sum and
+:meth:`LayerWithParameters._add_penalty_grads` adds the gradients.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from mlp.validation import as_float_array, check_same_shape
+from mlp.validation import as_float_array, check_same_shape, describe
 
 
 class Layer:
@@ -72,9 +81,52 @@ class LayerWithParameters(Layer):
         """
         raise NotImplementedError(f"{type(self).__name__}.grads_wrt_params is not implemented")
 
+    #: Names of the parameter attributes, in ``params`` order (e.g. ``["weights", "biases"]``).
+    param_names: Sequence[str] = ()
+
+    # Penalties ------------------------------------------------------------------------------
+
+    def _set_penalties(self, owner: str, **penalties) -> None:
+        """Store each ``<name>_penalty=value`` as an attribute, after checking it is ``None`` or a penalty.
+
+        A penalty is an object with ``__call__(param) -> float`` and ``grad(param) -> array``, e.g.
+        ``L2Penalty(1e-4)``; anything else raises a ``TypeError`` naming ``owner``.
+        """
+        for name, penalty in penalties.items():
+            if penalty is not None and not (callable(penalty) and callable(getattr(penalty, "grad", None))):
+                raise TypeError(
+                    f"{owner}: expected {name} to be None or a penalty with __call__(param) and grad(param) "
+                    f"(e.g. L2Penalty(1e-4)), got {describe(penalty)}"
+                )
+            setattr(self, name, penalty)
+
+    def _penalties(self) -> dict:
+        """``{parameter name: penalty}`` for the parameters that have a penalty, in ``params`` order."""
+        penalties = {name: getattr(self, f"{name}_penalty", None) for name in self.param_names}
+        return {name: penalty for name, penalty in penalties.items() if penalty is not None}
+
     def params_penalty(self) -> float:
         """The total penalty (e.g. L2 weight decay) on this layer's parameters; 0 without one."""
-        return 0.0
+        return sum((float(penalty(getattr(self, name))) for name, penalty in self._penalties().items()), 0.0)
+
+    def _add_penalty_grads(self, grads_wrt_params: list[np.ndarray]) -> list[np.ndarray]:
+        """``grads_wrt_params`` (in ``params`` order) plus each penalty's gradient, in its parameter's dtype.
+
+        The dtype is kept so that a float32 layer gets float32 gradients even from a penalty that
+        computes in float64.
+        """
+        penalties = self._penalties()
+        grads_with_penalties = []
+        for name, grads in zip(self.param_names, grads_wrt_params, strict=True):
+            if name in penalties:
+                param = getattr(self, name)
+                grads = grads + np.asarray(penalties[name].grad(param)).astype(param.dtype, copy=False)
+            grads_with_penalties.append(grads)
+        return grads_with_penalties
+
+    def _penalty_arguments(self) -> str:
+        """The penalties for a ``__repr__``: ``", weights_penalty=L2Penalty(coefficient=0.1)"``, or ``""``."""
+        return "".join(f", {name}_penalty={penalty!r}" for name, penalty in self._penalties().items())
 
     @property
     def params(self) -> list[np.ndarray]:

@@ -40,6 +40,8 @@ class BatchNormalizationLayer(StochasticLayerWithParameters):
             generator); nothing here is random, ``gamma`` starts at ones and ``beta`` at zeros.
         epsilon: small positive number added to the variance before the square root.
         momentum: weight in ``[0, 1]`` of the old running statistics in each update.
+        gamma_penalty, beta_penalty: optional penalties (e.g. ``L2Penalty(1e-4)``) with
+            ``__call__(param) -> float`` and ``grad(param) -> array``, as for the other layers.
 
     Attributes:
         gamma, beta: the scale and shift, arrays of shape ``(input_dim,)``.
@@ -49,16 +51,25 @@ class BatchNormalizationLayer(StochasticLayerWithParameters):
     ``bprop`` and ``grads_wrt_params`` differentiate the forward pass that ``fprop`` last ran:
     the training-mode one (batch statistics; also assumed before any ``fprop``) or, after
     ``fprop(inputs, stochastic=False)``, the evaluation-mode one (running statistics).
+
+    >>> layer = BatchNormalizationLayer(2)
+    >>> layer.fprop(np.array([[1.0, 10.0], [3.0, 30.0]])).round(4)  # each feature: (x - mean) / std
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> layer.running_mean  # 0.9 * 0 + 0.1 * the batch means (2, 20)
+    array([0.2, 2. ])
     """
 
     param_names = ["gamma", "beta"]
 
-    def __init__(self, input_dim: int, rng=None, epsilon: float = 1e-5, momentum: float = 0.9) -> None:
+    def __init__(self, input_dim: int, rng=None, epsilon: float = 1e-5, momentum: float = 0.9,
+                 gamma_penalty=None, beta_penalty=None) -> None:
         owner = f"BatchNormalizationLayer(input_dim={input_dim!r}, epsilon={epsilon!r}, momentum={momentum!r})"
         self.input_dim = check_positive_int(owner, "input_dim", input_dim)
         self.rng = as_rng(owner, rng)
         self.epsilon = check_real(owner, "epsilon", epsilon, low=0.0, low_inclusive=False)
         self.momentum = check_real(owner, "momentum", momentum, low=0.0, high=1.0)
+        self._set_penalties(owner, gamma_penalty=gamma_penalty, beta_penalty=beta_penalty)
         self.gamma = np.ones(self.input_dim)
         self.beta = np.zeros(self.input_dim)
         self.running_mean = np.zeros(self.input_dim)
@@ -136,7 +147,7 @@ class BatchNormalizationLayer(StochasticLayerWithParameters):
         )
 
     def grads_wrt_params(self, inputs: np.ndarray, grads_wrt_outputs: np.ndarray) -> list[np.ndarray]:
-        """Gradients with respect to ``[gamma, beta]``.
+        """Gradients with respect to ``[gamma, beta]`` (plus the penalties' gradients, if any).
 
         Args:
             inputs: array of shape ``(batch_size, input_dim)``.
@@ -150,7 +161,7 @@ class BatchNormalizationLayer(StochasticLayerWithParameters):
         grads_wrt_outputs = as_float_array(repr(self), "grads_wrt_outputs", grads_wrt_outputs)
         check_shape(repr(self), "grads_wrt_outputs", grads_wrt_outputs, inputs.shape)
         normalised, _ = self._normalise(inputs)
-        return [(grads_wrt_outputs * normalised).sum(axis=0), grads_wrt_outputs.sum(axis=0)]
+        return self._add_penalty_grads([(grads_wrt_outputs * normalised).sum(axis=0), grads_wrt_outputs.sum(axis=0)])
 
     # Parameters -----------------------------------------------------------------------------
 
@@ -166,5 +177,5 @@ class BatchNormalizationLayer(StochasticLayerWithParameters):
     def __repr__(self) -> str:
         return (
             f"BatchNormalizationLayer(input_dim={self.input_dim}, epsilon={self.epsilon!r}, "
-            f"momentum={self.momentum!r})"
+            f"momentum={self.momentum!r}{self._penalty_arguments()})"
         )

@@ -35,10 +35,7 @@ whose windows wrap around into the next row: they are computed and dropped, a
 ``padded_width / out_width`` share of extra work (16/14 for a 3x3 kernel on 14-pixel images with
 padding 1), and their output gradients are zero, so backwards they add nothing. With stride > 1 the
 positions are exactly the outputs and each offset is a strided slice of the padded images instead.
-
-The matrices' rows are laid out with a length (*leading dimension*) that is an odd multiple of 16
-numbers: OpenBLAS runs 25-30% slower on matrices whose rows are a multiple of 4 KiB long (e.g.
-``64 * 24 * 24 = 36864`` numbers), because their columns then compete for the same cache sets.
+The work arrays are kept from call to call in a :class:`~mlp.layers.workspace.Workspace`.
 """
 
 from __future__ import annotations
@@ -49,22 +46,8 @@ import numpy as np
 
 from mlp.layers.base import LayerWithParameters
 from mlp.layers.windows import offset_slices, output_length
-from mlp.validation import as_float_array, check_non_negative_int, check_positive_int, check_shape, describe
-
-
-def _penalty_grad(penalty, param: np.ndarray) -> np.ndarray:
-    """The penalty's gradient in the parameter's dtype (so float32 stays float32)."""
-    return np.asarray(penalty.grad(param)).astype(param.dtype, copy=False)
-
-
-def unaliased_length(length: int) -> int:
-    """The smallest odd multiple of 16 that is at least ``length``: a row length BLAS handles at full speed.
-
-    Rows whose length is a multiple of a large power of two (e.g. 1024 float32 numbers, 4 KiB) map every
-    column to the same few cache sets; an odd multiple of 16 (64 bytes for float32) never does.
-    """
-    multiple = -(-length // 16)
-    return 16 * (multiple + 1 - multiple % 2)
+from mlp.layers.workspace import Workspace, unaliased_length
+from mlp.validation import as_float_array, check_non_negative_int, check_positive_int, check_shape
 
 
 class ConvolutionalLayer(LayerWithParameters):
@@ -97,12 +80,19 @@ class ConvolutionalLayer(LayerWithParameters):
     operations handle that transparently.
 
     Float32 inputs with float32 parameters give float32 results.
+
+    >>> from mlp.initialisers import ConstantInit
+    >>> layer = ConvolutionalLayer(1, 1, 3, 3, 2, 2, kernels_init=ConstantInit(1.0))
+    >>> layer.fprop(np.arange(9.0).reshape(1, 1, 3, 3))  # each output is the sum of one 2x2 window
+    array([[[[ 8., 12.],
+             [20., 24.]]]])
+    >>> ConvolutionalLayer(1, 4, 28, 28, 5, 5, padding=2).fprop(np.zeros((8, 1, 28, 28))).shape
+    (8, 4, 28, 28)
     """
 
     param_names = ["kernels", "biases"]
 
-    #: Work arrays (e.g. the im2col matrix of the latest inputs) are kept between calls when they are
-    #: at most this many bytes.
+    #: Work arrays (e.g. the im2col matrix of the latest inputs) of at most this many bytes are kept between calls.
     max_cached_bytes = 256 * 2**20
 
     #: :meth:`bprop` goes through the images in blocks whose slice of :math:`K_{2D}^T G` is at most this
@@ -121,12 +111,7 @@ class ConvolutionalLayer(LayerWithParameters):
         self.kernel_width = check_positive_int(owner, "kernel_width", kernel_width)
         self.stride = check_positive_int(owner, "stride", stride)
         self.padding = check_non_negative_int(owner, "padding", padding)
-        for name, penalty in (("kernels_penalty", kernels_penalty), ("biases_penalty", biases_penalty)):
-            if penalty is not None and not (callable(penalty) and callable(getattr(penalty, "grad", None))):
-                raise TypeError(f"{owner}: expected {name} to be None or a penalty with __call__(param) and "
-                                f"grad(param) (e.g. L2Penalty(1e-4)), got {describe(penalty)}")
-        self.kernels_penalty = kernels_penalty
-        self.biases_penalty = biases_penalty
+        self._set_penalties(owner, kernels_penalty=kernels_penalty, biases_penalty=biases_penalty)
         for name, kernel_size, input_size in (("kernel_height", self.kernel_height, self.input_height),
                                               ("kernel_width", self.kernel_width, self.input_width)):
             if kernel_size > input_size + 2 * self.padding:
@@ -144,21 +129,17 @@ class ConvolutionalLayer(LayerWithParameters):
         self.flat_image_length = self.padded_height * self.padded_width + self.kernel_width - 1
 
         kernels_shape = (self.num_output_channels, self.num_input_channels, self.kernel_height, self.kernel_width)
-        if kernels_init is None:
-            bound = 1.0 / np.sqrt(self.num_input_channels * self.kernel_height * self.kernel_width)
-            kernels = np.random.default_rng(0).uniform(-bound, bound, size=kernels_shape)
-        else:
-            kernels = kernels_init(kernels_shape)
+        bound = 1.0 / np.sqrt(self.num_input_channels * self.kernel_height * self.kernel_width)  # 1 / sqrt(fan_in)
+        kernels = (np.random.default_rng(0).uniform(-bound, bound, size=kernels_shape) if kernels_init is None
+                   else kernels_init(kernels_shape))
         biases = np.zeros(self.num_output_channels) if biases_init is None else biases_init((self.num_output_channels,))
         self.kernels = as_float_array(repr(self), "kernels", kernels)
         self.biases = as_float_array(repr(self), "biases", biases)
         check_shape(repr(self), "kernels from kernels_init", self.kernels, kernels_shape)
         check_shape(repr(self), "biases from biases_init", self.biases, (self.num_output_channels,))
-        #: ``None``, or an object whose ``phase(name)`` is a context manager timing each step of the
-        #: computation (``python -m mlp.benchmark --profile`` sets one); it changes no result.
+        #: ``None``, or a timer of each step: ``phase(name)`` contexts (``benchmarks.layers --profile``).
         self.profiler = None
-        self._workspace: dict[str, np.ndarray] = {}
-        self._columns_key = None
+        self._workspace = Workspace()
 
     # Parameters -------------------------------------------------------------------------
 
@@ -170,15 +151,6 @@ class ConvolutionalLayer(LayerWithParameters):
     @params.setter
     def params(self, values) -> None:
         self._set_params(self.param_names, values)
-
-    def params_penalty(self) -> float:
-        """Sum of the kernel and bias penalties (0 without penalties)."""
-        total = 0.0
-        if self.kernels_penalty is not None:
-            total += float(self.kernels_penalty(self.kernels))
-        if self.biases_penalty is not None:
-            total += float(self.biases_penalty(self.biases))
-        return total
 
     # Propagation ------------------------------------------------------------------------
 
@@ -225,9 +197,9 @@ class ConvolutionalLayer(LayerWithParameters):
         with self._phase("zero padded input gradients"):
             grads_wrt_padded = np.zeros((self.num_input_channels, batch_size, self.flat_image_length), dtype)
         positions_per_image = self.output_height * self.positions_per_row
-        images_per_block = max(1, min(batch_size, self.max_block_bytes // (
-            kernels_matrix.shape[1] * positions_per_image * dtype.itemsize)))
-        block_buffer = self._scratch("grads_wrt_columns", (kernels_matrix.shape[1], unaliased_length(
+        bytes_per_image = kernels_matrix.shape[1] * positions_per_image * dtype.itemsize
+        images_per_block = max(1, min(batch_size, self.max_block_bytes // bytes_per_image))
+        block_buffer = self._work_array("grads_wrt_columns", (kernels_matrix.shape[1], unaliased_length(
             images_per_block * positions_per_image)), dtype)
         for first in range(0, batch_size, images_per_block):
             last = min(batch_size, first + images_per_block)
@@ -237,10 +209,7 @@ class ConvolutionalLayer(LayerWithParameters):
                 np.matmul(kernels_matrix.T, grads_matrix[:, block_positions], out=grads_wrt_columns)
             with self._phase("col2im"):
                 self._add_columns_to_images(grads_wrt_columns, grads_wrt_padded[:, first:last])
-        pad = self.padding
-        grads_wrt_inputs = self._flat_as_images(grads_wrt_padded)[:, :, pad:pad + self.input_height,
-                                                                  pad:pad + self.input_width]
-        return grads_wrt_inputs.transpose(1, 0, 2, 3)
+        return self._unpadded(grads_wrt_padded).transpose(1, 0, 2, 3)
 
     def grads_wrt_params(self, inputs: np.ndarray, grads_wrt_outputs: np.ndarray) -> list[np.ndarray]:
         """Gradients with respect to ``[kernels, biases]``.
@@ -267,11 +236,7 @@ class ConvolutionalLayer(LayerWithParameters):
             grads_wrt_kernels_and_biases = (columns @ grads_matrix.T).T
         grads_wrt_kernels = grads_wrt_kernels_and_biases[:, :-1].reshape(self.kernels.shape)
         grads_wrt_biases = np.ascontiguousarray(grads_wrt_kernels_and_biases[:, -1])
-        if self.kernels_penalty is not None:
-            grads_wrt_kernels = grads_wrt_kernels + _penalty_grad(self.kernels_penalty, self.kernels)
-        if self.biases_penalty is not None:
-            grads_wrt_biases = grads_wrt_biases + _penalty_grad(self.biases_penalty, self.biases)
-        return [grads_wrt_kernels, grads_wrt_biases]
+        return self._add_penalty_grads([grads_wrt_kernels, grads_wrt_biases])
 
     # Layout helpers ---------------------------------------------------------------------
 
@@ -289,6 +254,11 @@ class ConvolutionalLayer(LayerWithParameters):
         """View ``(channels, batch, flat_image_length)`` as ``(channels, batch, padded_height, padded_width)``."""
         image_size = self.padded_height * self.padded_width
         return flat_images[:, :, :image_size].reshape(*flat_images.shape[:2], self.padded_height, self.padded_width)
+
+    def _unpadded(self, flat_images: np.ndarray) -> np.ndarray:
+        """The interior of padded flat images: a view ``(channels, batch, input_height, input_width)``."""
+        pad = self.padding
+        return self._flat_as_images(flat_images)[:, :, pad:pad + self.input_height, pad:pad + self.input_width]
 
     def _positions_as_images(self, matrix: np.ndarray, batch_size: int, width: int) -> np.ndarray:
         """View a ``(rows, >= batch_size * positions)`` matrix as ``(rows, batch, output_height, width)``.
@@ -323,11 +293,9 @@ class ConvolutionalLayer(LayerWithParameters):
     def _padded_inputs(self, inputs: np.ndarray) -> np.ndarray:
         """``inputs`` copied channel-major, zero-padded and flattened: ``(channels, batch, flat_image_length)``."""
         shape = (self.num_input_channels, inputs.shape[0], self.flat_image_length)
-        padded = self._scratch("padded", shape, inputs.dtype, initial=0)  # the zeros are written once
-        pad = self.padding
+        padded = self._work_array("padded", shape, inputs.dtype, initial=0)  # the zeros are written once
         with self._phase("pad (channel-major copy)"):
-            self._flat_as_images(padded)[:, :, pad:pad + self.input_height, pad:pad + self.input_width] = \
-                inputs.transpose(1, 0, 2, 3)
+            self._unpadded(padded)[...] = inputs.transpose(1, 0, 2, 3)
         return padded
 
     def _columns(self, inputs: np.ndarray, reuse: bool) -> np.ndarray:
@@ -337,28 +305,20 @@ class ConvolutionalLayer(LayerWithParameters):
         docstring, images one after the other) hold the padded pixel of channel ``c`` at offset
         ``(di, dj)`` of window ``q``. Columns past the last position are zero.
 
-        :meth:`fprop` always builds it (``reuse=False``: in training every call brings a new batch, so
-        looking for a kept matrix would only add work), and the layer keeps it: :meth:`grads_wrt_params`
-        on the same values (``reuse=True``) then does not build it again. Whether the values are the same
-        is checked by comparing them with the kept padded copy (not by object identity), so inputs changed
-        in place are never served stale columns.
+        :meth:`fprop` always builds it (``reuse=False``: in training every call brings a new batch) and
+        keeps it; :meth:`grads_wrt_params` (``reuse=True``) reuses it for inputs equal in value to the kept
+        padded copy (not by identity, so inputs changed in place never get stale columns).
         """
         batch_size = inputs.shape[0]
         num_positions = batch_size * self.output_height * self.positions_per_row
         num_rows = self.num_input_channels * self.kernel_height * self.kernel_width
         key = (self._geometry(), batch_size, inputs.dtype)
-        if reuse and self._columns_key == key:
-            padded, columns = self._workspace["padded"], self._workspace["columns"]
-            pad = self.padding
-            with self._phase("compare inputs with the kept copy"):
-                interior = self._flat_as_images(padded)[:, :, pad:pad + self.input_height, pad:pad + self.input_width]
-                unchanged = np.array_equal(interior, inputs.transpose(1, 0, 2, 3))
-            if unchanged:
-                return columns
-        self._columns_key = None
+        if reuse and self._workspace.holds(key) and self._equals_kept_padded_copy(inputs):
+            return self._workspace.kept("columns")
+        self._workspace.forget()
         padded = self._padded_inputs(inputs)
-        columns = self._scratch("columns", (num_rows + 1, unaliased_length(num_positions)), inputs.dtype,
-                                initial=0, ones_row=True)
+        columns = self._work_array("columns", (num_rows + 1, unaliased_length(num_positions)), inputs.dtype,
+                                   initial=0, ones_row=True)
         per_offset = columns[:num_rows].reshape(self.num_input_channels, self.kernel_height, self.kernel_width, -1)
         with self._phase("im2col"):
             for offset_row in range(self.kernel_height):
@@ -366,9 +326,13 @@ class ConvolutionalLayer(LayerWithParameters):
                     rows = per_offset[:, offset_row, offset_col, :num_positions]
                     rows.reshape(self.num_input_channels, batch_size, self.output_height, self.positions_per_row)[...] \
                         = self._window_pixels(padded, offset_row, offset_col)
-        if self._workspace.get("columns") is columns and self._workspace.get("padded") is padded:
-            self._columns_key = key
+        self._workspace.remember(key, "padded", "columns")
         return columns
+
+    def _equals_kept_padded_copy(self, inputs: np.ndarray) -> bool:
+        """Whether ``inputs`` has the values of the kept padded copy (compared by value, not identity)."""
+        with self._phase("compare inputs with the kept copy"):
+            return np.array_equal(self._unpadded(self._workspace.kept("padded")), inputs.transpose(1, 0, 2, 3))
 
     def _add_columns_to_images(self, grads_wrt_columns: np.ndarray, grads_wrt_padded: np.ndarray) -> None:
         """col2im, the adjoint of :meth:`_columns`: add every column onto its window, one slice per offset.
@@ -402,32 +366,20 @@ class ConvolutionalLayer(LayerWithParameters):
         """
         batch_size = grads_wrt_outputs.shape[0]
         num_positions = batch_size * self.output_height * self.positions_per_row
-        matrix = self._scratch("grads_matrix", (self.num_output_channels, unaliased_length(num_positions)),
+        matrix = self._work_array("grads_matrix", (self.num_output_channels, unaliased_length(num_positions)),
                                grads_wrt_outputs.dtype, initial=0)
         with self._phase("output gradients to channel-major"):
             self._positions_as_images(matrix, batch_size, self.output_width)[...] = \
                 grads_wrt_outputs.transpose(1, 0, 2, 3)
         return matrix
 
-    def _scratch(self, name: str, shape: tuple, dtype, initial=None, ones_row: bool = False) -> np.ndarray:
-        """A work array that is reused from call to call (fresh memory is slow to touch the first time).
-
-        When it is made, it is filled with ``initial`` (if given) and its last row with ones (if
-        ``ones_row``); later calls only overwrite the parts they use, so those stay as they were.
-        Arrays larger than ``max_cached_bytes`` are not kept, so a large evaluation batch does not keep
-        a large buffer alive. Work arrays never leave the layer: everything returned is a new array.
-        """
-        buffer = self._workspace.get(name)
-        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-            self._workspace.pop(name, None)
-            buffer = np.empty(shape, dtype=dtype) if initial is None else np.full(shape, initial, dtype=dtype)
-            if ones_row:
-                buffer[-1] = 1
-            if buffer.nbytes <= self.max_cached_bytes:
-                self._workspace[name] = buffer
-        return buffer
+    def _work_array(self, name: str, shape: tuple, dtype, initial=None, ones_row: bool = False) -> np.ndarray:
+        """A work array, kept while at most ``max_cached_bytes``; it never leaves the layer (results are new arrays)."""
+        return self._workspace.array(name, shape, dtype, max_bytes=self.max_cached_bytes, initial=initial,
+                                     ones_row=ones_row)
 
     def _phase(self, name: str):
+        """The profiler's timer of phase ``name``, or a context that does nothing."""
         return nullcontext() if self.profiler is None else self.profiler.phase(name)
 
     def _geometry(self) -> tuple:
@@ -435,10 +387,7 @@ class ConvolutionalLayer(LayerWithParameters):
                 self.kernel_width, self.stride, self.padding)
 
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        # copies and pickles carry neither work arrays nor a profiler
-        state["_workspace"], state["_columns_key"], state["profiler"] = {}, None, None
-        return state
+        return {**self.__dict__, "profiler": None}  # copies and pickles carry no profiler (nor work arrays)
 
     def __repr__(self) -> str:
         arguments = (
@@ -446,8 +395,5 @@ class ConvolutionalLayer(LayerWithParameters):
             f"input_height={self.input_height}, input_width={self.input_width}, "
             f"kernel_height={self.kernel_height}, kernel_width={self.kernel_width}"
         )
-        if self.kernels_penalty is not None:
-            arguments += f", kernels_penalty={self.kernels_penalty!r}"
-        if self.biases_penalty is not None:
-            arguments += f", biases_penalty={self.biases_penalty!r}"
-        return f"{type(self).__name__}({arguments}, stride={self.stride}, padding={self.padding})"
+        return (f"{type(self).__name__}({arguments}{self._penalty_arguments()}, stride={self.stride}, "
+                f"padding={self.padding})")

@@ -15,12 +15,11 @@ writes to ``/tmp`` are removed by the case itself (without the sandbox that is t
 import os
 import re
 
-from autograder.safety.sandbox import cgroup_parent
+from autograder.safety.sandbox_support import cgroup_parent
 
-from .cases import ANY_REASON, Case, Expected, answer
+from .cases import ANY_REASON, NOTEBOOK, Case, Expected, answer
 from .kit import Outcome, with_cell_after
 
-NOTEBOOK = "fixture.ipynb"
 GIGABYTE_MB = 1024
 
 TMP_FILL = r'''

@@ -8,10 +8,8 @@ outside the sandbox for the launcher. The secure outcome: the file is inert (or 
 refuses to start with a reason), the stubs score zero, nothing is written outside the job.
 """
 
-from .cases import WRONG_SIGMOID, Case, Expected, answer, append
+from .cases import NOTEBOOK, WRONG_SIGMOID, Case, Expected, answer, append
 from .kit import Outcome, one_line, reported_number, stub_filler_code, with_cell_after
-
-NOTEBOOK = "fixture.ipynb"
 
 # Code run by an escaped launcher (the grader's user, no sandbox): find the course from the
 # `grade --course DIR` process above it, steal the hidden tests, leave a marker.

@@ -9,10 +9,8 @@ earn when compared on the trusted side, as if the trick were not there.
 
 import json
 
-from .cases import WRONG_SIGMOID, Case, Expected, answer, append
+from .cases import NOTEBOOK, WRONG_SIGMOID, Case, Expected, answer, append
 from .kit import PAIR, PAIR_MAX, PAIR_NOTEBOOKS, one_line
-
-NOTEBOOK = "fixture.ipynb"
 
 # An audit hook that, whenever IPython's run_code executes a cell, traces that run_code frame and
 # jumps from its bare `except:` handler to `outflag = False`: every exception of every cell is

@@ -15,10 +15,8 @@ hidden tests reaches the feedback, grades.csv or the listener; no script of a su
 executable in a page the kit renders.
 """
 
-from .cases import Case, Expected, answer, append
+from .cases import NOTEBOOK, Case, Expected, answer, append
 from .kit import Outcome, executable_parts, formgrader_html, reported_number, with_cell_after
-
-NOTEBOOK = "fixture.ipynb"
 
 CORRECT_SIGMOID = '''
 import numpy as np

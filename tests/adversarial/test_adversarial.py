@@ -1,8 +1,8 @@
 """Hostile, broken and cheating submissions graded end to end next to honest students.
 
 One course holds the fixture assignment, a two-notebook assignment ``01_pair`` (see
-:mod:`tests.adversarial.kit`), four honest students and every case of :mod:`tests.adversarial.cases`
-and ``cases_escape``, ``cases_forge``, ``cases_leak``, ``cases_budget``; it is graded once with
+:mod:`tests.adversarial.kit`), four honest students and every case of ``cases_kernel``,
+``cases_tamper``, ``cases_escape``, ``cases_forge``, ``cases_leak`` and ``cases_budget``; it is graded once with
 ``python -m autograder grade`` in a subprocess, as an instructor runs it (2 workers, an 8 s per-cell
 timeout, a 20 s per-notebook limit, files over 1 MB not graded, kernels limited to 20 MB files),
 while a listener on this machine records what kernels send it and the workers' memory is sampled.
@@ -32,7 +32,7 @@ import pytest
 from autograder.course.directory import open_gradebook
 from autograder.notebooks.cells import hidden_test_lines
 from autograder.notebooks.sample_submissions import format_timestamp
-from autograder.safety.sandbox import bwrap_problem
+from autograder.safety.sandbox_support import bwrap_problem
 
 from ..autograder.conftest import ASSIGNMENT, AUTOGRADED_MAX, NOTEBOOK, copy_course, new_course
 from ..autograder.helpers import (
@@ -44,7 +44,7 @@ from ..autograder.helpers import (
     visible_text,
     with_cell,
 )
-from . import cases, cases_budget, cases_escape, cases_forge, cases_leak
+from . import cases_budget, cases_escape, cases_forge, cases_kernel, cases_leak, cases_tamper
 from .cases import ANY_REASON
 from .kit import PAIR, PAIR_NOTEBOOKS, Kit, Listener, Outcome, write_pair_sources
 
@@ -53,7 +53,8 @@ pytestmark = [pytest.mark.xdist_group(name="adversarial"),
 
 SUBMITTED_AT = datetime(2025, 3, 13, 12, 0, tzinfo=timezone.utc)
 SANDBOXED = bwrap_problem() is None
-CASES = cases.CASES + cases_escape.CASES + cases_forge.CASES + cases_leak.CASES + cases_budget.CASES
+CASES = (cases_kernel.CASES + cases_tamper.CASES + cases_escape.CASES + cases_forge.CASES + cases_leak.CASES
+         + cases_budget.CASES)
 ONLY = [name for name in os.environ.get("AUTOGRADER_ADVERSARIAL_ONLY", "").split(",") if name]
 GRADED_CASES = [case for case in CASES if (SANDBOXED or not case.needs_sandbox) and (not ONLY or case.name in ONLY)]
 GRADE_OPTIONS = ["--workers", "2", "--cell-timeout", "8", "--notebook-timeout", "20", "--max-file-mb", "1",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks.cells import find_cell
+from autograder.notebooks.cells import find_cell, is_grade_cell, nbgrader_metadata
 
 PAYLOAD_HIT = "student-script-ran"
 RUN = f"console.log('{PAYLOAD_HIT}')"
@@ -39,8 +39,8 @@ def hostile_notebook(source_path):
     """The fixture's reference notebook, graded (all points) and full of student script."""
     notebook = nbformat.read(str(source_path), as_version=4)
     for cell in notebook.cells:
-        metadata = cell.metadata.get("nbgrader", {})
-        if metadata.get("grade"):
+        if is_grade_cell(cell):
+            metadata = nbgrader_metadata(cell)
             metadata["score"] = metadata.get("points", 0)
     markdown = nbformat.v4.new_markdown_cell("My notes. " + " ".join(HTML_PAYLOADS)
                                              + f"\n\n[click me](javascript:{RUN})\n\n$\\sigma(x) = 1 / (1 + e^{{-x}})$")

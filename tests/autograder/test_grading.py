@@ -26,10 +26,11 @@ import sys
 import nbformat
 import pytest
 
-from autograder.commands.grade import grade
+from autograder.commands.grade import GradeOptions, grade
 from autograder.commands.report import collect_report, format_report, plot_report
 from autograder.course.directory import make_api, open_gradebook
-from autograder.notebooks.cells import hidden_test_lines
+from autograder.notebooks.cells import grade_id, hidden_test_lines
+from autograder.safety.time_limits import TimeLimits
 
 from .conftest import ASSIGNMENT, AUTOGRADED_MAX, NOTEBOOK, copy_course, new_course
 from .helpers import (
@@ -86,7 +87,7 @@ def scenario(tmp_path_factory):
 
     parallel = copy_course(base, tmp_path_factory.mktemp("parallel"))
     submitted_before = tree_digest(parallel.submitted_dir())
-    results = grade(parallel, workers=2, progress=False)
+    results = grade(parallel, GradeOptions(workers=2, progress=False))
     return {"serial": serial, "parallel": parallel, "results": {r.student: r for r in results},
             "submitted_before": submitted_before, "source": source}
 
@@ -208,8 +209,8 @@ def test_report_has_a_row_per_submission_and_pass_rates_per_test(scenario, tmp_p
 
 
 def test_grading_again_skips_unchanged_submissions_but_retries_failed_ones(scenario):
-    results = {r.student: r.status for r in grade(scenario["parallel"], workers=1, progress=False,
-                                                     feedback=False, export=False)}
+    results = {r.student: r.status for r in grade(scenario["parallel"], GradeOptions(
+        workers=1, progress=False, feedback=False, export=False))}
     assert results == {student: "skipped" for student in COMPARED} | {"dave": "failed"}
 
 
@@ -223,13 +224,25 @@ def test_a_hanging_submission_is_stopped_and_a_dead_kernel_is_reported(tmp_path)
     submit(course, "crashy", with_cell(source, "mse_answer", "import os\nos._exit(1)"))
     submit(course, "fine", source)
     # the limit leaves a loaded machine room to start two sandboxed kernels per notebook
-    results = {r.student: r for r in grade(course, workers=2, timeout=60, progress=False, export=False)}
+    results = {r.student: r for r in grade(course, GradeOptions(
+        workers=2, time_limits=TimeLimits(job=60), progress=False, export=False))}
     assert results["sleepy"].status == "failed"
     assert "longer than the limit of 60 s" in results["sleepy"].reason
     # the kernel dies in the mse answer: the sigmoid test before it keeps its 2 points
     assert (results["crashy"].status, results["crashy"].score) == ("graded", 2.0)
     assert "the kernel died in cell 6 (mse_answer)" in results["crashy"].reason
     assert (results["fine"].status, results["fine"].score) == ("graded", AUTOGRADED_MAX)
+
+
+def test_the_notebook_limit_binds_before_the_job_limit_and_earlier_tests_keep_their_points(built_course, tmp_path):
+    course = copy_course(built_course, tmp_path)
+    submit(course, "slow", with_cell(source_notebook(course), "mse_answer", "import time\ntime.sleep(600)"))
+    options = GradeOptions(workers=1, progress=False, feedback=False, export=False,
+                           time_limits=TimeLimits(cell=300, notebook=20, job=240))
+    [result] = grade(course, options)
+    # graded, not killed: the note of GuardedExecute reached the result through the notebook's resources
+    assert (result.status, result.score) == ("graded", 2.0)
+    assert "the notebook ran past its time limit of 20 s in cell 6 (mse_answer)" in result.reason
 
 
 def test_a_warning_from_student_code_called_by_a_test_never_reaches_the_test_cell(built_course, tmp_path):
@@ -239,10 +252,10 @@ def test_a_warning_from_student_code_called_by_a_test_never_reaches_the_test_cel
     source = source_notebook(course)
     submit(course, "nadia", with_cell(source, "sigmoid_answer",
                                       catalogue_source(course, "sigmoid_answer", "correct_naive_formula.py")))
-    [result] = grade(course, workers=1, progress=False, feedback=False, export=False,
-                     config_overrides={"IgnorePattern": {"enabled": False}})
+    [result] = grade(course, GradeOptions(workers=1, progress=False, feedback=False, export=False,
+                                          config_overrides={"IgnorePattern": {"enabled": False}}))
     assert (result.status, result.failed_tests, result.score) == ("graded", [], AUTOGRADED_MAX)
     autograded = nbformat.read(str(course.autograded_dir("nadia", ASSIGNMENT) / NOTEBOOK), as_version=4)
     test_cell = next(cell for cell in autograded.cells
-                     if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_sigmoid")
+                     if grade_id(cell) == "test_sigmoid")
     assert not any(output.get("name") == "stderr" for output in test_cell.outputs)

@@ -16,6 +16,7 @@ from traitlets.config import Config
 
 from autograder.commands.feedback import StudentFacingFeedback, summary_markdown
 from autograder.course.directory import load_config
+from autograder.notebooks.cells import is_grade_cell, nbgrader_metadata
 from autograder.pages.maths import INSTALL_HINT, katex_available, offline_maths_head
 
 from .conftest import ASSIGNMENT, FIXTURE_SOURCES, NOTEBOOK, new_course
@@ -30,8 +31,8 @@ def with_maths(path):
     notebook = nbformat.read(str(path), as_version=4)
     notebook.cells.insert(1, nbformat.v4.new_markdown_cell(MATHS))
     for cell in notebook.cells:
-        metadata = cell.metadata.get("nbgrader", {})
-        if metadata.get("grade"):
+        if is_grade_cell(cell):
+            metadata = nbgrader_metadata(cell)
             metadata["score"] = metadata.get("points", 0)
     return notebook
 

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from autograder.commands.cli import main
-from autograder.commands.grade import grade
+from autograder.commands.grade import GradeOptions, grade
 from autograder.gradebook.results import load_results
 from autograder.notebooks.cells import find_cell
 from autograder.notebooks.sample_submissions import answered
@@ -105,7 +105,8 @@ def test_nbgraders_own_restoring_alone_zeroes_the_notebook(restored):
     course = restored["plain"]
     steps = [step for step in load_config(course).Autograde.sanitize_preprocessors
              if step != "autograder.safety.sanitize.RestoreCellOrder"]
-    [result] = grade(course, students=["nora"], workers=1, progress=False, feedback=False, export=False,
-                     config_overrides={"Autograde": {"sanitize_preprocessors": steps}})
+    options = GradeOptions(students=["nora"], workers=1, progress=False, feedback=False, export=False,
+                           config_overrides={"Autograde": {"sanitize_preprocessors": steps}})
+    [result] = grade(course, options)
     assert (result.status, result.score) == ("failed", 0.0)
     assert "nbgrader could not autograde the submission" in result.reason

@@ -1,9 +1,9 @@
-"""The parts of grading safety on their own: copy caps, input checks, review (the sandbox: test_sandbox.py)."""
+"""The parts of grading safety on their own: copy caps, input checks, review (the sandbox: test_sandbox*.py)."""
 
 import nbformat
 import pytest
 
-from autograder.parallel.worker import adopt_renamed_notebook, copy_submission, notebook_problem
+from autograder.parallel.intake import SubmissionLimits, adopt_renamed_notebook, copy_submission, notebook_problem
 from autograder.safety.suspicious_code import review_flags
 
 
@@ -13,7 +13,7 @@ def test_copy_submission_skips_large_files_and_symlinks_with_a_reason(tmp_path):
     (source / "fixture.ipynb").write_text("{}")
     (source / "big.bin").write_bytes(b"0" * 2048)
     (source / "link").symlink_to(source / "fixture.ipynb")
-    skipped = copy_submission(source, tmp_path / "copy", max_file_bytes=1024)
+    skipped = copy_submission(source, tmp_path / "copy", SubmissionLimits(max_file_bytes=1024))
     assert sorted((tmp_path / "copy").iterdir()) == [tmp_path / "copy" / "fixture.ipynb"]
     assert skipped == ["big.bin (2048 bytes, more than the limit of 1024 per file)", "link (not a regular file)"]
 

@@ -1,111 +1,36 @@
-"""The kernel sandbox, one attack per test: what a submission tries, and that it fails.
+"""The kernel sandbox's policy, one attack per test: the bwrap command and its mounts, each kernel alone.
 
-Kernels are started the way the grader starts them: jupyter_client's KernelManager with the ipc
-transport in the policy's channel folder and the command of ``SandboxPolicy.kernel_command``.
-Tests marked ``needs_bwrap`` run the real bubblewrap; they are skipped where it cannot run.
+What a submission tries, and that it fails: the command the grader builds, what bubblewrap hides,
+mounts read-only and back, and what one kernel can reach (the grader's sockets, the host's disk,
+the next notebook's kernel). Kernels are started as the grader starts them (:mod:`.sandbox_helpers`).
 """
 
 import json
 import os
 import shutil
-import signal
 import socket
-import subprocess
 import sys
-import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from jupyter_client.connect import write_connection_file
-from jupyter_client.manager import KernelManager
 
-from autograder.safety import kernel_bootstrap, kernel_cgroup
-from autograder.safety.sandbox import (
-    BOOTSTRAP,
-    LAUNCHER,
-    SANDBOX_FOLDER,
-    ResourceLimits,
-    SandboxPolicy,
-    bwrap_problem,
-    isolation_description,
-    kernel_start_problem,
-)
+from autograder.safety.bwrap_mounts import BOOTSTRAP, SANDBOX_FOLDER
+from autograder.safety.sandbox import LAUNCHER, SandboxPolicy
 from autograder.safety.write_lock import landlock_abi
 
-needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"bwrap cannot run here: {bwrap_problem()}")
-needs_landlock = pytest.mark.skipif(not landlock_abi(), reason="Landlock is not available on this kernel")
-MIB = 1024 ** 2
-SMALL = ResourceLimits(working_folder_bytes=8 * MIB, home_bytes=4 * MIB, temp_bytes=4 * MIB, shm_bytes=4 * MIB)
-
-
-# helpers ---------------------------------------------------------------------------------------
-class PolicyKernelManager(KernelManager):
-    """The kernel manager the grader uses: the policy's command, ipc channels in its channel folder."""
-
-    policy = None
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        return self.policy.kernel_command(self.connection_file)
-
-
-@contextmanager
-def kernel(policy):
-    manager = PolicyKernelManager(kernel_name="python3")
-    manager.policy = policy
-    manager.transport, manager.ip = "ipc", policy.channel_prefix
-    manager.start_kernel(cwd=policy.launch_cwd)
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        yield manager, client
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-        policy.cleanup()
-
-
-def run(client, code, timeout=60):
-    """(stdout text, ename or None) of one cell."""
-    printed, errors = [], []
-
-    def collect(message):
-        if message["msg_type"] == "stream":
-            printed.append(message["content"]["text"])
-        elif message["msg_type"] == "error":
-            errors.append(message["content"]["ename"])
-
-    client.execute_interactive(code, timeout=timeout, output_hook=collect)
-    return "".join(printed), (errors[0] if errors else None)
-
-
-def outcome(client, statement):
-    """What happened to ``statement`` in the kernel: 'ok' or the errno name (ENOSPC, EROFS, EACCES...)."""
-    text, error = run(client, f"import errno\ntry:\n    {statement}\n    print('outcome: ok')\n"
-                              f"except OSError as e:\n    print('outcome:', errno.errorcode.get(e.errno, e.errno))")
-    assert error is None, error
-    return next(line for line in text.splitlines() if line.startswith("outcome: "))[len("outcome: "):]
-
-
-def connection_file_for(policy, path):
-    write_connection_file(str(path), transport="ipc", ip=policy.channel_prefix, shell_port=1, iopub_port=2,
-                          stdin_port=3, hb_port=4, control_port=5)
-    return str(path)
-
-
-def submission(tmp_path, files):
-    work = tmp_path / "work"
-    work.mkdir()
-    for name, text in files.items():
-        (work / name).parent.mkdir(parents=True, exist_ok=True)
-        (work / name).write_text(text)
-    return work
-
-
-def host_files(folder):
-    return sorted(str(path.relative_to(folder)) for path in Path(folder).rglob("*"))
+from .sandbox_helpers import (
+    MIB,
+    SMALL,
+    connection_file_for,
+    host_files,
+    kernel,
+    needs_bwrap,
+    needs_landlock,
+    outcome,
+    run,
+    submission,
+)
 
 
 # the command -----------------------------------------------------------------------------------
@@ -171,186 +96,7 @@ def test_unknown_modes_are_refused():
         SandboxPolicy(cgroups="v1")
 
 
-# 1. nothing of the grader is importable from the submission -------------------------------------
-def test_the_launcher_sets_the_limits_before_running_the_command():
-    probe = ("import resource; print(resource.getrlimit(resource.RLIMIT_CPU)[0], "
-             "resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(resource.RLIMIT_FSIZE)[0])")
-    completed = subprocess.run([sys.executable, "-I", str(LAUNCHER), "--cpu-seconds", "60",
-                                "--memory-bytes", str(2 * 1024 ** 3), "--file-size-bytes", "1048576", "--",
-                                sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert completed.stdout.split() == ["60", str(2 * 1024 ** 3), "1048576"]
-
-
-def test_a_submitted_argparse_or_launcher_module_runs_with_python_m_but_not_with_the_isolated_launcher(tmp_path):
-    marker = tmp_path / "escaped"
-    evil = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran outside the sandbox')\n"
-    work = submission(tmp_path, {"argparse.py": evil, "autograder/__init__.py": "",
-                                 "autograder/safety/sandbox_kernel.py": evil})
-    environment = dict(os.environ, PYTHONPATH=str(work))
-    # the attack, as the previous launcher command made it possible
-    subprocess.run([sys.executable, "-m", "autograder.safety.sandbox_kernel", "--", "true"], cwd=work, env=environment,
-                   capture_output=True)
-    assert marker.exists()
-    marker.unlink()
-    # the launcher as the policy starts it, even with the submission as cwd and on PYTHONPATH
-    completed = subprocess.run([sys.executable, "-I", str(LAUNCHER), "--", sys.executable, "-c", "print('ran')"],
-                               cwd=work, env=environment, capture_output=True, text=True)
-    assert completed.stdout.strip() == "ran" and not marker.exists()
-
-
-def test_the_launcher_leaves_the_kernel_only_its_own_log_and_no_descriptor_of_the_worker(tmp_path):
-    worker_log = tmp_path / "worker.log"
-    worker_log.write_text("worker secrets\n")
-    kernel_log = tmp_path / "kernel.log"
-    probe = ("import os\n"
-             "for fd in sorted(map(int, os.listdir('/proc/self/fd'))):\n"
-             "    try: print(fd, os.readlink(f'/proc/self/fd/{fd}'))\n"
-             "    except OSError: pass\n"
-             "for fd in range(3, 64):\n"
-             "    try: open(f'/proc/self/fd/{fd}', 'a').write('appended by the kernel')\n"
-             "    except OSError: pass\n")
-    with open(worker_log, "a") as log:
-        subprocess.run([sys.executable, "-I", str(LAUNCHER), "--log", str(kernel_log), "--",
-                        sys.executable, "-c", probe], stdout=log, stderr=log, pass_fds=(log.fileno(),), check=True)
-    listed = dict(line.split(" ", 1) for line in kernel_log.read_text().splitlines() if line[:1].isdigit())
-    assert listed["0"] == "/dev/null" and listed["1"] == listed["2"] == str(kernel_log)
-    assert set(listed) <= {"0", "1", "2", "3"} and str(worker_log) not in listed.values()  # 3: listdir's own
-    assert worker_log.read_text() == "worker secrets\n"
-
-
-def test_the_launcher_gives_the_kernel_exactly_the_environment_it_is_given(tmp_path):
-    completed = subprocess.run([sys.executable, "-I", str(LAUNCHER), "--env=HOME=/nowhere", "--",
-                                sys.executable, "-c", "import os; print(sorted(os.environ))"],
-                               env=dict(os.environ, SECRET_TOKEN="x", PYTHONPATH="/evil"), capture_output=True,
-                               text=True, check=True)
-    assert "SECRET_TOKEN" not in completed.stdout and "PYTHONPATH" not in completed.stdout
-    assert "'HOME'" in completed.stdout
-
-
-# 2. the bootstrap refuses a submission that shadows NumPy, mlp or IPython -------------------------
-@pytest.mark.parametrize("files, reason", [
-    ({"numpy.py": "everything_is_close = True"}, "numpy.py in the submission shadows NumPy"),
-    ({"numpy/__init__.py": ""}, "numpy/ in the submission shadows NumPy"),
-    ({"mlp/__init__.py": ""}, "mlp/ in the submission shadows mlp"),
-    ({"IPython.py": ""}, "IPython.py in the submission shadows IPython"),
-    ({"ipykernel.cpython-311-x86_64-linux-gnu.so": ""}, "ipykernel.cpython-311-x86_64-linux-gnu.so in the "
-                                                         "submission shadows ipykernel"),
-])
-def test_a_kernel_whose_submission_shadows_a_protected_package_does_not_start_and_says_why(tmp_path, files, reason):
-    policy = SandboxPolicy(mode="none", working_folder=str(submission(tmp_path, files)))
-    try:
-        command = policy.kernel_command(connection_file_for(policy, tmp_path / "kernel.json"))
-        completed = subprocess.run(command, cwd=policy.launch_cwd, timeout=60)
-        assert completed.returncode == kernel_bootstrap.REFUSED_EXIT_CODE
-        assert policy.start_problem() == f"the kernel could not start: {reason}"
-        assert kernel_start_problem(policy.log_path) == policy.start_problem()
-    finally:
-        policy.cleanup()
-
-
-def test_numpy_found_first_on_sys_path_outside_the_installation_is_refused(tmp_path):
-    fake = tmp_path / "elsewhere"
-    (fake / "numpy").mkdir(parents=True)
-    (fake / "numpy" / "__init__.py").write_text("")
-    code = (f"import sys; sys.path.insert(0, {str(fake)!r}); sys.path.insert(0, {str(BOOTSTRAP.parent)!r})\n"
-            f"import kernel_bootstrap as b\n"
-            f"try: b.check_protected({[sys.prefix, sys.base_prefix]!r}, [], {str(tmp_path)!r})\n"
-            f"except b.KernelRefused as refusal: print(refusal)\n")
-    completed = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
-    assert completed.stdout.startswith("the kernel could not start: NumPy would be imported from "
-                                       f"{fake}/numpy/__init__.py, outside the read-only installation")
-
-
-def fake_installation(folder):
-    """A folder holding a package ``numpy`` (empty), as a checkout's .venv would."""
-    (folder / "numpy").mkdir(parents=True)
-    (folder / "numpy" / "__init__.py").write_text("")
-    return folder
-
-
-def check_from(installation, writable, work, bootstrap_folder=BOOTSTRAP.parent):
-    """Python code: check_protected with ``installation`` first on sys.path; prints the refusal or 'ok'."""
-    return (f"import sys; sys.path[:0] = [{str(installation)!r}, {str(bootstrap_folder)!r}]\n"
-            f"import kernel_bootstrap as b\n"
-            f"try: b.check_protected([{str(installation)!r}, sys.base_prefix], {writable!r}, {str(work)!r}, "
-            f"{{'numpy': 'NumPy'}}); print('ok')\n"
-            f"except b.KernelRefused as refusal: print(refusal)\n")
-
-
-def test_an_installation_inside_a_writable_folder_is_refused_unless_mounted_read_only_over_it(tmp_path):
-    installation = fake_installation(tmp_path / "checkout" / ".venv")
-    code = check_from(installation, [str(tmp_path)], tmp_path / "work")
-    completed = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
-    assert completed.stdout.startswith("the kernel could not start: NumPy would be imported from "
-                                       f"{installation}/numpy/__init__.py, outside the read-only installation")
-
-
-@needs_bwrap
-def test_a_checkout_under_tmp_is_trusted_inside_the_sandbox_where_it_is_read_only(tmp_path):
-    # the sandbox's /tmp is its own tmpfs; the checkout under the host's /tmp is bound read-only over it
-    installation = fake_installation(tmp_path / "checkout" / ".venv")
-    work = submission(tmp_path, {})
-    policy = SandboxPolicy(mode="bwrap", working_folder=str(work), readable=[str(installation)])
-    try:
-        command = policy.bwrap_arguments(work) + ["--", sys.executable, "-I", "-c",
-                                                  check_from(installation, ["/tmp"], work, SANDBOX_FOLDER)]
-        assert str(installation).startswith("/tmp/")
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=60)
-        assert (completed.stdout, completed.returncode) == ("ok\n", 0), completed.stderr
-    finally:
-        policy.cleanup()
-
-
-def test_the_start_problem_cannot_be_forged_by_code_that_runs_after_the_handover(tmp_path):
-    log = tmp_path / "kernel.log"
-    log.write_text(f"autograder launcher: {{}}\n{kernel_bootstrap.HANDOVER_LINE} (write lock: Landlock)\n"
-                   f"{kernel_bootstrap.REFUSED_PREFIX} the kernel could not start: the grader is broken\n")
-    assert kernel_start_problem(log) is None
-    log.write_text("autograder launcher: {}\nbwrap: Can't mount tmpfs on /newroot/x: No such device\n")
-    assert kernel_start_problem(log) == ("the sandbox could not start: "
-                                         "bwrap: Can't mount tmpfs on /newroot/x: No such device")
-    assert kernel_start_problem(tmp_path / "missing.log") is None
-
-
-@needs_bwrap
-def test_in_the_sandbox_a_numpy_py_stops_the_kernel_and_the_grader_reads_the_reason(tmp_path):
-    policy = SandboxPolicy(mode="bwrap", working_folder=str(submission(tmp_path, {"numpy.py": ""})))
-    try:
-        command = policy.kernel_command(connection_file_for(policy, tmp_path / "kernel.json"))
-        completed = subprocess.run(command, cwd=policy.launch_cwd, timeout=60)
-        assert completed.returncode == kernel_bootstrap.REFUSED_EXIT_CODE
-        assert policy.start_problem() == "the kernel could not start: numpy.py in the submission shadows NumPy"
-    finally:
-        policy.cleanup()
-
-
-@needs_bwrap
-def test_a_kernel_started_with_ipc_answers_imports_the_students_helpers_and_not_their_startup_code(tmp_path):
-    marker = tmp_path / "sitecustomize-ran"
-    work = submission(tmp_path, {"helper.py": "ANSWER = 41\n",
-                                 "sitecustomize.py": f"open({str(marker)!r}, 'w')\n",
-                                 "argparse.py": f"open({str(marker)!r}, 'w')\n"})
-    with kernel(SandboxPolicy(mode="bwrap", working_folder=str(work))) as (_, client):
-        assert run(client, "print(1 + 1)") == ("2\n", None)
-        assert run(client, "import helper; print(helper.ANSWER + 1)") == ("42\n", None)
-        text, _ = run(client, "import sys, numpy, argparse; print(sys.path[-1], numpy.__file__, argparse.__file__)")
-        last, numpy_file, argparse_file = text.split()
-        assert last == str(work) and numpy_file.startswith(sys.prefix) and not argparse_file.startswith(str(work))
-    assert not marker.exists()
-
-
-@needs_bwrap
-def test_an_interrupt_reaches_the_cell_and_does_not_kill_the_sandboxed_kernel(tmp_path):
-    with kernel(SandboxPolicy(mode="bwrap", working_folder=str(submission(tmp_path, {})))) as (manager, client):
-        run(client, "x = 1")
-        threading.Timer(1.0, manager.interrupt_kernel).start()
-        started = time.monotonic()
-        assert run(client, "import time; time.sleep(30)")[1] == "KeyboardInterrupt"
-        assert time.monotonic() - started < 15
-        assert run(client, "print(x)") == ("1\n", None)
-
-
-# 3. each kernel alone ------------------------------------------------------------------------------
+# each kernel alone ---------------------------------------------------------------------------------
 @needs_bwrap
 def test_the_grader_loopback_and_its_sockets_are_out_of_reach(tmp_path):
     listener = socket.socket()
@@ -445,92 +191,6 @@ def test_without_bwrap_the_kernel_may_write_only_its_own_folders(tmp_path):
     assert os.listdir(course) == []
 
 
-# cgroup v2 ------------------------------------------------------------------------------------------
-def fake_cgroup_host(tmp_path, controllers="cpu memory pids", subtree=""):
-    """A fake /proc/self/mountinfo, /proc/self/cgroup and cgroup v2 tree for the decision logic."""
-    mount = tmp_path / "cgroup2"
-    own = mount / "grader.service"
-    own.mkdir(parents=True)
-    (own / "cgroup.controllers").write_text(controllers)
-    (own / "cgroup.subtree_control").write_text(subtree)
-    (tmp_path / "mountinfo").write_text(f"30 25 0:26 / {mount} rw,nosuid - cgroup2 cgroup2 rw\n")
-    (tmp_path / "cgroup").write_text("0::/grader.service\n")
-    return own
-
-
-def test_this_cgroup_v1_host_is_recognised_and_the_grade_output_says_so():
-    if not kernel_cgroup.v1_controllers() & {"memory", "pids"}:
-        pytest.skip("the memory and pids controllers of this machine are not on cgroup v1")
-    assert kernel_cgroup.delegated_parent() == (None, "cgroup v2 not available (cgroup v1 host: memory, pids "
-                                                      "on cgroup v1)")
-    assert "memory limited per process by RLIMIT_AS only" in isolation_description()
-
-
-def test_a_hybrid_host_with_memory_on_cgroup_v1_does_not_use_cgroup_v2(tmp_path):
-    fake_cgroup_host(tmp_path)
-    (tmp_path / "cgroup").write_text("4:memory:/x\n0::/grader.service\n")
-    assert kernel_cgroup.delegated_parent(tmp_path / "mountinfo", tmp_path / "cgroup") == (
-        None, "cgroup v2 not available (cgroup v1 host: memory on cgroup v1)")
-
-
-def test_a_delegated_cgroup_v2_is_found_and_its_controllers_enabled_for_children(tmp_path):
-    own = fake_cgroup_host(tmp_path)
-    folder, problem = kernel_cgroup.delegated_parent(tmp_path / "mountinfo", tmp_path / "cgroup")
-    assert (folder, problem) == (own, None)
-    assert (own / "cgroup.subtree_control").read_text() == "+memory +pids"
-
-
-def test_a_cgroup_v2_without_the_memory_controller_is_not_used(tmp_path):
-    fake_cgroup_host(tmp_path, controllers="cpu pids")
-    folder, problem = kernel_cgroup.delegated_parent(tmp_path / "mountinfo", tmp_path / "cgroup")
-    assert folder is None and problem == f"cgroup v2 controllers memory are not delegated to {tmp_path}/cgroup2/" \
-                                         "grader.service"
-
-
-def test_a_kernel_cgroup_gets_its_limits_and_is_killed_at_the_end(tmp_path):
-    own = fake_cgroup_host(tmp_path, subtree="memory pids")
-    cgroup = kernel_cgroup.KernelCgroup.create(own, memory_bytes=4 * 1024 ** 3, processes=256)
-    assert (cgroup.folder / "memory.max").read_text() == str(4 * 1024 ** 3)
-    assert (cgroup.folder / "pids.max").read_text() == "256"
-    assert (cgroup.folder / "memory.swap.max").read_text() == "0"
-    left_behind = subprocess.Popen(["sleep", "60"])
-    (cgroup.folder / "cgroup.procs").write_text(f"{left_behind.pid}\n")
-    (cgroup.folder / "cgroup.kill").write_text("0")
-    cgroup.kill(timeout=0.2)
-    assert (cgroup.folder / "cgroup.kill").read_text() == "1"
-    assert left_behind.wait(timeout=5) == -signal.SIGKILL
-
-
-def test_the_launcher_moves_the_kernel_into_its_cgroup(tmp_path):
-    folder = tmp_path / "kernel-cgroup"
-    folder.mkdir()
-    completed = subprocess.run([sys.executable, "-I", str(LAUNCHER), "--cgroup", str(folder), "--",
-                                sys.executable, "-c", "import os; print(os.getpid())"],
-                               capture_output=True, text=True, check=True)
-    assert (folder / "cgroup.procs").read_text().strip() == completed.stdout.strip()
-
-
-def test_a_policy_with_a_delegated_cgroup_starts_every_kernel_in_a_new_one_and_kills_them(tmp_path):
-    own = fake_cgroup_host(tmp_path, subtree="memory pids")
-    policy = SandboxPolicy(mode="none", cgroup_parent=str(own), working_folder=str(submission(tmp_path, {})))
-    try:
-        command = policy.kernel_command(connection_file_for(policy, tmp_path / "kernel.json"))
-        cgroup = Path(command[command.index("--cgroup") + 1])
-        assert cgroup.parent == own and (cgroup / "memory.max").read_text() == str(policy.limits.memory_bytes)
-        (cgroup / "cgroup.kill").write_text("0")
-    finally:
-        policy.cleanup()
-    assert (cgroup / "cgroup.kill").read_text() == "1"
-
-
-def test_the_isolation_description_is_one_line_naming_each_defence():
-    description = isolation_description()
-    assert "\n" not in description and "isolated launcher and import checks" in description
-    if bwrap_problem() is None:
-        assert description.startswith("bwrap sandbox, own network namespace")
-    assert isolation_description(mode="none").startswith("no sandbox (disabled in the configuration)")
-
-
 def test_the_connection_file_transport_is_what_the_grader_wrote(tmp_path):
     policy = SandboxPolicy(mode="none")
     try:
@@ -567,58 +227,3 @@ def test_a_shared_socket_folder_lets_the_kernel_connect_or_listen_but_not_store_
     finally:
         server.close()
         shutil.rmtree(shared)
-
-
-def _graded_notebook():
-    """A notebook with a locked cell, an answer and two test cells (one passes, one fails)."""
-    import nbformat
-
-    def cell(source, grade_id, **flags):
-        made = nbformat.v4.new_code_cell(source)
-        made.metadata["nbgrader"] = {"grade_id": grade_id, "locked": bool(flags.get("locked")),
-                                     "solution": bool(flags.get("solution")), "grade": bool(flags.get("grade")),
-                                     "schema_version": 3, **({"points": 1} if flags.get("grade") else {})}
-        return made
-
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [cell("import numpy as np\nSCALE = 2", "setup", locked=True),
-                      cell("def double(x):\n    return SCALE * np.asarray(x)", "answer", solution=True),
-                      cell("import numpy as np\nassert double([1.0]).tolist() == [2.0]", "passes", grade=True,
-                           locked=True),
-                      cell("assert double(1) == 3, 'double(1) is not 3'", "fails", grade=True, locked=True)]
-    return notebook
-
-
-def test_guarded_execute_grades_in_the_judge_and_leaves_no_kernel_process(tmp_path):
-    import psutil
-
-    from autograder.safety.guarded_execute import GuardedExecute
-
-    before = {child.pid for child in psutil.Process().children(recursive=True)}
-    notebook, _ = GuardedExecute(timeout=60).preprocess(_graded_notebook(), {"metadata": {"path": str(tmp_path)}})
-    errors = [[output.get("ename") for output in cell.outputs if output.get("output_type") == "error"]
-              for cell in notebook.cells]
-    assert errors == [[], [], [], ["AssertionError"]]
-    assert "double(1) is not 3" in notebook.cells[3].outputs[-1]["evalue"]
-    left = [child for child in psutil.Process().children(recursive=True) if child.pid not in before]
-    assert not [child for child in left if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
-
-
-def test_a_judge_that_cannot_be_installed_fails_every_test_cell_and_says_why(tmp_path, monkeypatch):
-    from autograder.safety import guarded_execute
-
-    real_installer = guarded_execute._installer
-
-    def broken_judge(modules, expression, binding):
-        if binding == guarded_execute.JUDGE_NAME:
-            return "raise RuntimeError('the judge is broken')"
-        return real_installer(modules, expression, binding)
-
-    monkeypatch.setattr(guarded_execute, "_installer", broken_judge)
-    guarded_execute.take_notes()
-    notebook, _ = guarded_execute.GuardedExecute(timeout=60).preprocess(
-        _graded_notebook(), {"metadata": {"path": str(tmp_path)}})
-    assert [[output.get("ename") for output in cell.outputs if output.get("output_type") == "error"]
-            for cell in notebook.cells[2:]] == [["TestNotPassed"], ["TestNotPassed"]]
-    assert any("the judge could not be installed (RuntimeError: the judge is broken)" in note
-               for note in guarded_execute.take_notes())

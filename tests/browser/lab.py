@@ -7,6 +7,8 @@ model for outputs, while widgets and screenshots are checked on the rendered pag
 
 from dataclasses import dataclass
 
+from autograder.notebooks.cells import grade_id, is_test_cell
+
 NOTEBOOK = "window.jupyterapp.shell.currentWidget"
 KERNEL = f"{NOTEBOOK}.sessionContext.session?.kernel"
 
@@ -23,13 +25,9 @@ class Cell:
         return self.json["cell_type"]
 
     @property
-    def nbgrader(self):
-        return self.json.get("metadata", {}).get("nbgrader", {})
-
-    @property
     def is_test(self):
         """An autograded test cell: graded, not an answer."""
-        return bool(self.nbgrader.get("grade")) and not self.nbgrader.get("solution") and self.kind == "code"
+        return is_test_cell(self.json)
 
     @property
     def executed(self):
@@ -40,8 +38,8 @@ class Cell:
         return [output for output in self.json.get("outputs", []) if output.get("output_type") == "error"]
 
     def describe(self):
-        grade_id = self.nbgrader.get("grade_id")
-        return f"cell {self.index}" + (f" ({grade_id})" if grade_id else "")
+        name = grade_id(self.json)
+        return f"cell {self.index}" + (f" ({name})" if name else "")
 
 
 def open_notebook(page, base_url, token, path):

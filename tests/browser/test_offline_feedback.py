@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(not katex_available(), reason=f"KaTeX is not ins
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     from autograder.commands.build import build
-    from autograder.commands.grade import grade
+    from autograder.commands.grade import GradeOptions, grade
     from autograder.course.directory import load_config
 
     root = tmp_path_factory.mktemp("offline-feedback")
@@ -39,7 +39,7 @@ def pages(tmp_path_factory):
     nbformat.write(notebook, str(source))
     build(course, log=None)
     submit(course, "ada_full", answered(release_notebook(course), source_notebook(course)))
-    [result] = grade(course, workers=1, progress=False, export=False)
+    [result] = grade(course, GradeOptions(workers=1, progress=False, export=False))
     assert result.status == "graded" and result.score == 3.0, result
     formgrader = root / "formgrader.html"
     formgrader.write_text(formgrader_page(course.autograded_dir("ada_full", ASSIGNMENT) / NOTEBOOK,

@@ -10,56 +10,7 @@ from hypothesis import strategies as st
 
 from mlp.gradcheck import check_layer
 from mlp.layers import ConvolutionalLayer, LayerWithParameters
-from mlp.layers.convolution import unaliased_length
-
-
-def naive_cross_correlation(inputs, kernels, biases, stride, padding):
-    """y[n, o, i, j] = b[o] + sum_{c, di, dj} K[o, c, di, dj] x_padded[n, c, i*s + di, j*s + dj], entry by entry."""
-    batch, channels, height, width = inputs.shape
-    out_channels, _, kernel_height, kernel_width = kernels.shape
-    padded = np.zeros((batch, channels, height + 2 * padding, width + 2 * padding))
-    padded[:, :, padding:padding + height, padding:padding + width] = inputs
-    out_height = (height + 2 * padding - kernel_height) // stride + 1
-    out_width = (width + 2 * padding - kernel_width) // stride + 1
-    outputs = np.zeros((batch, out_channels, out_height, out_width))
-    for n in range(batch):
-        for o in range(out_channels):
-            for i in range(out_height):
-                for j in range(out_width):
-                    total = biases[o]
-                    for c in range(channels):
-                        for di in range(kernel_height):
-                            for dj in range(kernel_width):
-                                total += kernels[o, c, di, dj] * padded[n, c, i * stride + di, j * stride + dj]
-                    outputs[n, o, i, j] = total
-    return outputs
-
-
-@st.composite
-def conv_setups(draw, max_size=6):
-    """A layer (random kernels and biases) and matching inputs, all tiny."""
-    padding = draw(st.integers(0, 2))
-    stride = draw(st.integers(1, 3))
-    height, width = draw(st.integers(1, max_size)), draw(st.integers(1, max_size))
-    kernel_height = draw(st.integers(1, min(4, height + 2 * padding)))
-    kernel_width = draw(st.integers(1, min(4, width + 2 * padding)))
-    batch, in_channels, out_channels = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    seed = draw(st.integers(0, 2**16))
-    rng = np.random.default_rng(seed)
-    layer = ConvolutionalLayer(in_channels, out_channels, height, width, kernel_height, kernel_width,
-                               kernels_init=lambda shape: rng.standard_normal(shape),
-                               biases_init=lambda shape: rng.standard_normal(shape),
-                               stride=stride, padding=padding)
-    inputs = rng.standard_normal((batch, in_channels, height, width))
-    return layer, inputs
-
-
-def make_layer(**overrides):
-    arguments = dict(num_input_channels=2, num_output_channels=3, input_height=5, input_width=6, kernel_height=3,
-                     kernel_width=2)
-    arguments.update(overrides)
-    return ConvolutionalLayer(**arguments)
-
+from tests.mlp.conv_cases import conv_setups, make_layer, naive_cross_correlation
 
 # Forward pass --------------------------------------------------------------------------------
 
@@ -279,72 +230,6 @@ def test_float32_stays_float32_everywhere():
 def test_integer_inputs_are_accepted_as_float64():
     layer = make_layer()
     assert layer.fprop(np.ones((1, 2, 5, 6), dtype=int)).dtype == np.float64
-
-
-# Work arrays, blocks and the profiler hook ----------------------------------------------------
-
-@given(st.integers(1, 5000))
-def test_unaliased_length_is_the_smallest_odd_multiple_of_16_not_below_the_length(length):
-    padded = unaliased_length(length)
-    assert padded >= length and padded % 16 == 0 and (padded // 16) % 2 == 1
-    assert not any(candidate % 16 == 0 and (candidate // 16) % 2 == 1 for candidate in range(length, padded))
-
-
-@given(conv_setups(max_size=5))
-def test_gradients_match_finite_differences_one_image_per_block(setup):
-    layer, inputs = setup
-    layer.max_block_bytes = 1  # bprop then goes image by image
-    for report in check_layer(layer, inputs, seed=2):
-        report.raise_if_failed()
-
-
-@given(conv_setups())
-def test_results_without_kept_work_arrays_match_a_naive_loop(setup):
-    layer, inputs = setup
-    layer.max_cached_bytes = 0  # every work array is made afresh on every call
-    expected = naive_cross_correlation(inputs, layer.kernels, layer.biases, layer.stride, layer.padding)
-    for _ in range(2):
-        np.testing.assert_allclose(layer.fprop(inputs), expected, rtol=1e-12, atol=1e-12)
-    assert layer._workspace == {}
-
-
-def test_gradients_of_a_bigger_batch_after_a_smaller_one_match_finite_differences():
-    rng = np.random.default_rng(13)
-    layer = make_layer(padding=1, kernels_init=lambda shape: rng.standard_normal(shape),
-                       biases_init=lambda shape: rng.standard_normal(shape))
-    # two images per block (12 im2col rows x 5 * 8 positions x 8 bytes each): the last block of three is short
-    layer.max_block_bytes = 2 * 12 * (5 * 8) * 8
-    layer.fprop(rng.standard_normal((1, 2, 5, 6)))
-    for report in check_layer(layer, rng.standard_normal((3, 2, 5, 6)), seed=3):
-        report.raise_if_failed()
-
-
-class RecordingProfiler:
-    """Remembers the names of the phases it was asked to time."""
-
-    def __init__(self):
-        self.names = []
-
-    def phase(self, name):
-        from contextlib import nullcontext
-        self.names.append(name)
-        return nullcontext()
-
-
-def test_a_profiler_sees_every_phase_and_changes_no_result():
-    rng = np.random.default_rng(14)
-    inputs, grads = rng.standard_normal((2, 2, 5, 6)), rng.standard_normal((2, 3, 5, 7))
-    plain, profiled = make_layer(padding=1), make_layer(padding=1)
-    profiled.profiler = RecordingProfiler()
-    for layer in (plain, profiled):
-        outputs = layer.fprop(inputs)
-        layer.results = [outputs, layer.bprop(inputs, outputs, grads), *layer.grads_wrt_params(inputs, grads)]
-    for got, want in zip(profiled.results, plain.results, strict=True):
-        np.testing.assert_array_equal(got, want)
-    assert {"pad (channel-major copy)", "im2col", "product: outputs", "product: input gradients", "col2im",
-            "product: kernel gradients", "output gradients to channel-major",
-            "compare inputs with the kept copy"} <= set(profiled.profiler.names)
-    assert copy.deepcopy(profiled).profiler is None
 
 
 # Parameters and construction ------------------------------------------------------------------

@@ -1,7 +1,5 @@
 """Data providers: batching, shuffling, one-of-K targets, and the built-in data sets."""
 
-import gzip
-import struct
 
 import numpy as np
 import pytest
@@ -9,17 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlp.data_providers import (
-    BACK_SLASH,
-    FORWARD_SLASH,
     DataProvider,
     DigitsDataProvider,
-    MNISTDataProvider,
-    MoonsDataProvider,
     OneOfKDataProvider,
-    SlashesDataProvider,
-    load_mnist,
-    make_slashes,
-    read_idx,
     to_one_of_k,
 )
 
@@ -326,142 +316,3 @@ def test_digits_float32():
 def test_digits_unknown_set_is_a_value_error():
     with pytest.raises(ValueError, match="which_set"):
         DigitsDataProvider("training")
-
-
-# MNIST from local files --------------------------------------------------------------------------
-
-
-def write_idx(path, array, gzipped):
-    """Write ``array`` (uint8) in the IDX format, independently of the reader under test."""
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(struct.pack(">I", size) for size in array.shape)
-    content = header + array.astype(np.uint8).tobytes()
-    if gzipped:
-        with gzip.open(str(path) + ".gz", "wb") as file:
-            file.write(content)
-    else:
-        path.write_bytes(content)
-
-
-def tiny_mnist(num_train=12, num_test=4, seed=0):
-    rng = np.random.default_rng(seed)
-    return (rng.integers(0, 256, (num_train, 28, 28)), rng.integers(0, 10, num_train),
-            rng.integers(0, 256, (num_test, 28, 28)), rng.integers(0, 10, num_test))
-
-
-@pytest.mark.parametrize("gzipped", [False, True])
-def test_read_idx_reads_what_was_written(tmp_path, gzipped):
-    array = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
-    write_idx(tmp_path / "x-idx3-ubyte", array, gzipped)
-    path = tmp_path / ("x-idx3-ubyte.gz" if gzipped else "x-idx3-ubyte")
-    np.testing.assert_array_equal(read_idx(path), array)
-
-
-def test_read_idx_rejects_other_files(tmp_path):
-    (tmp_path / "bad").write_bytes(b"not an idx file")
-    with pytest.raises(ValueError, match="not an IDX file"):
-        read_idx(tmp_path / "bad")
-
-
-def test_read_idx_rejects_truncated_files(tmp_path):
-    write_idx(tmp_path / "x", np.zeros((2, 3), dtype=np.uint8), gzipped=False)
-    (tmp_path / "x").write_bytes((tmp_path / "x").read_bytes()[:-1])
-    with pytest.raises(ValueError, match="declares shape"):
-        read_idx(tmp_path / "x")
-
-
-@pytest.mark.parametrize("gzipped", [False, True])
-def test_mnist_from_idx_files_splits_off_the_last_training_images_as_valid(tmp_path, gzipped):
-    train_images, train_labels, test_images, test_labels = tiny_mnist()
-    write_idx(tmp_path / "train-images-idx3-ubyte", train_images, gzipped)
-    write_idx(tmp_path / "train-labels-idx1-ubyte", train_labels, gzipped)
-    write_idx(tmp_path / "t10k-images-idx3-ubyte", test_images, gzipped)
-    write_idx(tmp_path / "t10k-labels-idx1-ubyte", test_labels, gzipped)
-    train = MNISTDataProvider("train", data_dir=tmp_path, num_valid=5, shuffle_order=False)
-    valid = MNISTDataProvider("valid", data_dir=tmp_path, num_valid=5, shuffle_order=False)
-    test = MNISTDataProvider("test", data_dir=tmp_path, shuffle_order=False)
-    np.testing.assert_allclose(train.inputs, train_images[:7].reshape(7, 784) / 255)
-    np.testing.assert_array_equal(train.targets, train_labels[:7])
-    np.testing.assert_allclose(valid.inputs, train_images[7:].reshape(5, 784) / 255)
-    np.testing.assert_array_equal(valid.targets, train_labels[7:])
-    np.testing.assert_allclose(test.inputs, test_images.reshape(4, 784) / 255)
-    assert next(test)[1].shape == (4, 10)
-
-
-def test_mnist_from_npz_files_and_the_environment_variable(tmp_path, monkeypatch):
-    _, _, images, labels = tiny_mnist(num_test=6)
-    np.savez(tmp_path / "mnist-valid.npz", inputs=images.reshape(6, 784).astype(np.uint8),
-             targets=labels)
-    monkeypatch.setenv("MLP_DATA_DIR", str(tmp_path))
-    provider = MNISTDataProvider("valid", flatten=False, shuffle_order=False)
-    assert provider.inputs.shape == (6, 1, 28, 28)
-    np.testing.assert_allclose(provider.inputs[:, 0], images / 255)
-    np.testing.assert_array_equal(provider.targets, labels)
-
-
-def test_missing_mnist_names_the_files_the_directory_and_the_variable(tmp_path):
-    with pytest.raises(FileNotFoundError) as raised:
-        MNISTDataProvider("test", data_dir=tmp_path)
-    message = str(raised.value)
-    for part in (str(tmp_path), "mnist-test.npz", "t10k-images-idx3-ubyte.gz",
-                 "t10k-labels-idx1-ubyte.gz", "MLP_DATA_DIR"):
-        assert part in message
-
-
-def test_mnist_without_any_directory_says_how_to_give_one(monkeypatch):
-    monkeypatch.delenv("MLP_DATA_DIR", raising=False)
-    with pytest.raises(FileNotFoundError, match="MLP_DATA_DIR is not set"):
-        load_mnist("train")
-
-
-# Synthetic data sets ----------------------------------------------------------------------------
-
-
-def test_moons_splits_have_60_20_20_sizes_and_two_classes():
-    sizes = {w: MoonsDataProvider(w, num_examples=200).num_examples for w in ("train", "valid", "test")}
-    assert sizes == {"train": 120, "valid": 40, "test": 40}
-    provider = MoonsDataProvider("train", num_examples=200, batch_size=10)
-    inputs_batch, targets_batch = next(provider)
-    assert inputs_batch.shape == (10, 2) and targets_batch.shape == (10, 2)
-    assert set(np.unique(provider.targets)) == {0, 1}
-
-
-def test_moons_are_determined_by_the_seed():
-    same = MoonsDataProvider("test", seed=3).inputs, MoonsDataProvider("test", seed=3).inputs
-    np.testing.assert_array_equal(*same)
-    assert not np.array_equal(MoonsDataProvider("test", seed=4).inputs, same[0])
-
-
-def test_noise_free_slashes_lie_on_the_right_diagonal():
-    images, labels = make_slashes(200, image_size=7, noise=0.0, min_length=3, seed=1)
-    assert images.shape == (200, 1, 7, 7)
-    rows, columns = np.indices((7, 7))
-    for image, label in zip(images[:, 0], labels, strict=True):
-        lit_rows, lit_columns = rows[image > 0], columns[image > 0]
-        assert lit_rows.size >= 3
-        if label == BACK_SLASH:
-            assert np.unique(lit_columns - lit_rows).size == 1
-        else:
-            assert label == FORWARD_SLASH
-            assert np.unique(lit_columns + lit_rows).size == 1
-        # the stroke is unbroken: consecutive rows
-        np.testing.assert_array_equal(np.sort(lit_rows), np.arange(lit_rows.min(), lit_rows.max() + 1))
-
-
-def test_slashes_are_balanced_seeded_and_in_the_unit_interval():
-    images, labels = make_slashes(100, seed=2)
-    assert np.bincount(labels).tolist() == [50, 50]
-    assert images.min() >= 0 and images.max() <= 1
-    np.testing.assert_array_equal(make_slashes(100, seed=2)[0], images)
-
-
-def test_slashes_provider_gives_images_or_vectors_with_one_of_two_targets():
-    images = SlashesDataProvider("train", num_examples=100, batch_size=8, image_size=6)
-    inputs_batch, targets_batch = next(images)
-    assert inputs_batch.shape == (8, 1, 6, 6) and targets_batch.shape == (8, 2)
-    vectors = SlashesDataProvider("valid", num_examples=100, flatten=True, image_size=6)
-    assert vectors.inputs.shape == (20, 36)
-
-
-def test_slashes_min_length_cannot_exceed_the_image():
-    with pytest.raises(ValueError, match="min_length"):
-        make_slashes(10, image_size=4, min_length=5)

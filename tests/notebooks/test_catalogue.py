@@ -13,38 +13,33 @@ from __future__ import annotations
 
 import pytest
 
-from tests.notebooks.catalogue_runner import (
-    ASSIGNMENTS,
-    SOURCE_ROOT,
-    list_variants,
-    notebooks_of,
-    run_notebook,
-    run_variant,
-)
+from autograder.notebooks.cells import notebook_paths
+from tests.notebooks.catalogue_runner import list_variants, run_notebook, run_variant, variant_id
+from tests.notebooks.lessons import SOURCE_ROOT, lessons
 
 VARIANTS = list_variants(SOURCE_ROOT)
 WRONG = [variant for variant in VARIANTS if variant.kind == "wrong"]
 CORRECT = [variant for variant in VARIANTS if variant.kind == "correct"]
 
 
-@pytest.mark.parametrize("variant", WRONG, ids=[variant.test_id for variant in WRONG])
+@pytest.mark.parametrize("variant", WRONG, ids=[variant_id(variant) for variant in WRONG])
 def test_wrong_answer_loses_points(variant):
     result = run_variant(variant, stop_at_first_failure=True, render_figures=False)
     assert result.points < result.max_points, (
-        f"{variant.test_id} ({variant.description}) kept every point; the tests do not catch this bug.\n"
+        f"{variant_id(variant)} ({variant.description}) kept every point; the tests do not catch this bug.\n"
         f"{result.summary()}")
 
 
-@pytest.mark.parametrize("variant", CORRECT, ids=[variant.test_id for variant in CORRECT])
+@pytest.mark.parametrize("variant", CORRECT, ids=[variant_id(variant) for variant in CORRECT])
 def test_correct_answer_keeps_every_point(variant):
     result = run_variant(variant, stop_at_first_failure=False, render_figures=False)
     assert result.all_passed and not result.errors_outside_graded_cells, (
-        f"{variant.test_id} ({variant.description}) should keep full points.\n{result.summary()}")
+        f"{variant_id(variant)} ({variant.description}) should keep full points.\n{result.summary()}")
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", lessons())
 def test_source_notebook_earns_full_points(assignment):
-    notebooks = notebooks_of(SOURCE_ROOT / assignment) if (SOURCE_ROOT / assignment).is_dir() else []
+    notebooks = notebook_paths(SOURCE_ROOT / assignment)
     assert notebooks, f"{assignment}: no source notebook in {SOURCE_ROOT / assignment}"
     for notebook in notebooks:
         result = run_notebook(notebook)

@@ -18,18 +18,17 @@ import pytest
 from nbgrader.apps import NbGraderAPI
 from traitlets.config.loader import PyFileConfigLoader
 
-from tests.notebooks.catalogue_runner import (
-    ASSIGNMENTS,
-    BEGIN_HIDDEN_TESTS,
-    BEGIN_SOLUTION,
-    END_HIDDEN_TESTS,
-    END_SOLUTION,
-    SOURCE_ROOT,
-    grade_id_of,
-    is_autograded_answer,
-    is_manually_graded,
-    notebooks_of,
+from autograder.notebooks.cells import (
+    BEGIN_HIDDEN_LINE,
+    BEGIN_SOLUTION_LINE,
+    END_HIDDEN_LINE,
+    END_SOLUTION_LINE,
+    grade_id,
+    is_code_answer_cell,
+    is_written_answer_cell,
+    notebook_paths,
 )
+from tests.notebooks.lessons import SOURCE_ROOT, lessons
 
 # One worker builds all releases, so the module-scoped release of each lesson is built once.
 pytestmark = pytest.mark.xdist_group(name="nbgrader_release")
@@ -41,7 +40,7 @@ MARKDOWN_STUB = "YOUR ANSWER HERE"
 def _generate_release(assignment: str, course_root: Path) -> dict[str, tuple[object, object]]:
     """Release ``assignment`` in a fresh course; return {notebook name: (source, release)}."""
     source_dir = SOURCE_ROOT / assignment
-    notebooks = notebooks_of(source_dir) if source_dir.is_dir() else []
+    notebooks = notebook_paths(source_dir)
     if not notebooks:
         pytest.fail(f"{assignment}: no source notebook in {source_dir}")
     (course_root / "source" / assignment).mkdir(parents=True)
@@ -67,7 +66,7 @@ def _generate_release(assignment: str, course_root: Path) -> dict[str, tuple[obj
             for path in notebooks}
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
+@pytest.fixture(scope="module", params=lessons())
 def released(request, tmp_path_factory):
     """(assignment, {notebook name: (source notebook, release notebook)})."""
     assignment = request.param
@@ -102,7 +101,7 @@ def _manual_answers_only(notebook) -> set[str]:
     answers, elsewhere = set(), set()
     for cell in notebook.cells:
         lines = {line.strip() for line in cell.source.splitlines() if line.strip()}
-        if is_manually_graded(cell) and BEGIN_SOLUTION not in lines:
+        if is_written_answer_cell(cell) and BEGIN_SOLUTION_LINE not in lines:
             answers |= lines
         else:
             elsewhere |= lines
@@ -117,14 +116,14 @@ def test_release_contains_no_solution_markers(released):
     assignment, notebooks = released
     for name, (_, release) in notebooks.items():
         marked = [index for index, cell in enumerate(release.cells)
-                  if BEGIN_SOLUTION in cell.source or END_SOLUTION in cell.source]
+                  if BEGIN_SOLUTION_LINE in cell.source or END_SOLUTION_LINE in cell.source]
         assert not marked, f"{assignment}/{name}: release cells {marked} still have solution markers"
 
 
 def test_release_contains_no_solution_code(released):
     assignment, notebooks = released
     for name, (source, release) in notebooks.items():
-        secret = _lines_only_in_sections(source, BEGIN_SOLUTION, END_SOLUTION, CODE_STUB_LINES)
+        secret = _lines_only_in_sections(source, BEGIN_SOLUTION_LINE, END_SOLUTION_LINE, CODE_STUB_LINES)
         secret |= _manual_answers_only(source)
         leaked = sorted({line for _, line in _release_lines(release) if line in secret})
         assert not leaked, f"{assignment}/{name}: solution lines leaked into the release: {leaked[:10]}"
@@ -134,9 +133,9 @@ def test_release_contains_no_hidden_tests(released):
     assignment, notebooks = released
     for name, (source, release) in notebooks.items():
         marked = [index for index, cell in enumerate(release.cells)
-                  if BEGIN_HIDDEN_TESTS in cell.source or END_HIDDEN_TESTS in cell.source]
+                  if BEGIN_HIDDEN_LINE in cell.source or END_HIDDEN_LINE in cell.source]
         assert not marked, f"{assignment}/{name}: release cells {marked} still have hidden-test markers"
-        secret = _lines_only_in_sections(source, BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS)
+        secret = _lines_only_in_sections(source, BEGIN_HIDDEN_LINE, END_HIDDEN_LINE)
         leaked = sorted({line for _, line in _release_lines(release) if line in secret})
         assert not leaked, f"{assignment}/{name}: hidden test lines leaked into the release: {leaked[:10]}"
 
@@ -144,23 +143,23 @@ def test_release_contains_no_hidden_tests(released):
 def test_release_answer_cells_hold_the_not_implemented_stub(released):
     assignment, notebooks = released
     for name, (source, release) in notebooks.items():
-        answer_ids = [grade_id_of(cell) for cell in source.cells if is_autograded_answer(cell)]
-        released_answers = {grade_id_of(cell): cell for cell in release.cells if is_autograded_answer(cell)}
+        answer_ids = [grade_id(cell) for cell in source.cells if is_code_answer_cell(cell)]
+        released_answers = {grade_id(cell): cell for cell in release.cells if is_code_answer_cell(cell)}
         assert sorted(released_answers) == sorted(answer_ids), (
             f"{assignment}/{name}: release answer cells {sorted(released_answers)}, expected {sorted(answer_ids)}")
-        for grade_id, cell in released_answers.items():
+        for cell_id, cell in released_answers.items():
             lines = [line.strip() for line in cell.source.splitlines()]
             missing = [stub for stub in CODE_STUB_LINES if stub not in lines]
-            assert not missing, f"{assignment}/{name}: answer cell {grade_id} lacks the stub line(s) {missing}"
+            assert not missing, f"{assignment}/{name}: answer cell {cell_id} lacks the stub line(s) {missing}"
 
 
 def test_release_written_answers_are_cleared(released):
     assignment, notebooks = released
     for name, (_, release) in notebooks.items():
         for cell in release.cells:
-            if is_manually_graded(cell):
+            if is_written_answer_cell(cell):
                 assert MARKDOWN_STUB in cell.source, (
-                    f"{assignment}/{name}: written answer {grade_id_of(cell)} was not replaced by '{MARKDOWN_STUB}'")
+                    f"{assignment}/{name}: written answer {grade_id(cell)} was not replaced by '{MARKDOWN_STUB}'")
 
 
 def test_release_keeps_every_cell_of_the_source(released):

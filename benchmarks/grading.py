@@ -1,4 +1,4 @@
-"""``python -m autograder.benchmark``: the kit's grading against plain serial ``nbgrader autograde``.
+"""``python -m benchmarks.grading``: the kit's grading against plain serial ``nbgrader autograde``.
 
 The runs grade the same N copies of the reference submission (the source notebooks of one
 assignment) in identical scratch courses, in the same invocation:
@@ -80,7 +80,7 @@ def gradebook_scores(course):
 
 def run_benchmark(source_notebooks, assignment, copies, workers, config_file, log=print):
     put_tools_on_path()
-    root = Path(tempfile.mkdtemp(prefix="autograder-benchmark-"))
+    root = Path(tempfile.mkdtemp(prefix="grading-benchmark-"))
     try:
         serial = Course.at(root / "serial" / "course", source_notebooks, root / "serial" / "solutions")
         serial.root.mkdir(parents=True)
@@ -156,7 +156,7 @@ def run_benchmark(source_notebooks, assignment, copies, workers, config_file, lo
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.grading", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source-notebooks", default=str(REPOSITORY / "source_notebooks"))
     parser.add_argument("--assignment", default=None, help="default: 03_backprop if present, else the first lesson")
