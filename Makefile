@@ -14,7 +14,7 @@ export MKL_NUM_THREADS ?= 1
 # nbgrader runs the `alembic` command, which lives next to the venv's python.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test lab hub test-hub lint benchmark mutants clean-venv
+.PHONY: demo test lab hub hub-env test-hub lint benchmark mutants clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is needed, found " + sys.version' 
@@ -47,29 +47,38 @@ lab: $(RELEASE_STAMP)
 	@cp -Rn course/release/. workspace/
 	cd workspace && JUPYTER_CONFIG_PATH=$(CURDIR)/autograder/hub/jupyter_config/student ../$(PY) -m jupyter lab $(LAB_ARGS)
 
-# The course on JupyterHub (as root; see "Running a course" in README.md). Every user's server runs
-# $(HUB_VENV): the kit's venv when other users can run it, else make one from the system Python:
-#   make hub HUB_VENV=.venv-hub HUB_ARGS="--instructor teacher --students alice,bob --create-exchange"
-HUB_VENV ?= .venv
+# The course on JupyterHub (as root; see "Running a course" in README.md). Every user's server and
+# kernel runs the kit's home, $(HUB_HOME): a root-owned, world-readable copy of this checkout (its
+# tracked files, KaTeX, the proxy) and its venv, made from the system Python, wherever the checkout is
+# (a clone in a 0700 folder included). `make hub-env` makes or refreshes it (only what changed; pip
+# again only when pyproject.toml changed). HUB_PYTHON=/other/env/bin/python uses another environment.
+#   make hub HUB_ARGS="--instructor teacher --students alice,bob --create-exchange"
+HUB_HOME ?= /opt/nn-course-kit
+HUB_PYTHON ?= $(HUB_HOME)/venv/bin/python
 HUB_ARGS ?= --instructor instructor --students student1,student2 --create-exchange
 HUB_PROXY := autograder/hub/proxy/node_modules/.bin/configurable-http-proxy
+HUB_KATEX := autograder/pages/static/node_modules/katex/dist/katex.min.js
 $(HUB_PROXY): autograder/hub/proxy/package-lock.json
 	npm ci --prefix autograder/hub/proxy --no-audit --no-fund --loglevel=error
 	@touch $@
-.venv-hub/.installed: pyproject.toml
-	/usr/bin/python3 -m venv .venv-hub
-	.venv-hub/bin/python -m pip install --quiet --upgrade pip
-	.venv-hub/bin/python -m pip install --quiet -e '.[test]'
+$(HUB_KATEX): autograder/pages/static/package-lock.json
+	npm ci --prefix autograder/pages/static --no-audit --no-fund --loglevel=error
 	@touch $@
 
-hub: $(STAMP) $(HUB_PROXY)
-	$(HUB_VENV)/bin/python -m autograder hub --python $(HUB_VENV)/bin/python $(HUB_ARGS)
+hub-env: $(HUB_PROXY) $(HUB_KATEX)
+	/usr/bin/python3 autograder/hub/kit_home.py --home $(HUB_HOME) --checkout $(CURDIR)
 
-# The hub tests (root: they create and remove throwaway unix users), in .venv-hub, which every user
-# can run (or $HUB_PYTHON). What cannot be installed makes the tests skip, saying what is missing.
+# HUB_PYTHON set by the caller: that environment as it is (nothing is installed).
+HUB_ENV := $(if $(filter file,$(origin HUB_PYTHON)),hub-env)
+# PYTHONSAFEPATH: the hub imports the kit of $(HUB_PYTHON), not this folder's.
+hub: $(HUB_ENV)
+	PYTHONSAFEPATH=1 $(HUB_PYTHON) -m autograder hub --python $(HUB_PYTHON) $(HUB_ARGS)
+
+# The hub tests (root: they create and remove throwaway unix users) against $(HUB_HOME), refreshed
+# from this checkout first (the tests check that it holds this checkout's files). Not as root: skipped.
 test-hub: $(STAMP)
-	-@$(MAKE) --no-print-directory $(HUB_PROXY) .venv-hub/.installed
-	$(PY) -m pytest -p no:xdist -m hub tests/hub
+	@if [ "$$(id -u)" = 0 ] && [ -n "$(HUB_ENV)" ]; then $(MAKE) --no-print-directory hub-env; fi
+	HUB_PYTHON=$(HUB_PYTHON) $(PY) -m pytest -p no:xdist -m hub tests/hub
 
 lint: $(STAMP)
 	$(PY) -m ruff check mlp autograder benchmarks tests source_notebooks

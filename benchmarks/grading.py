@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from autograder.commands.build import build, select_assignments
-from autograder.course.directory import Course, course_id
+from autograder.course.directory import Course, course_id, write_private_config
 from autograder.course.environment import BLAS_THREAD_VARIABLES, blas_threads_for, cpu_count, put_tools_on_path
 from autograder.notebooks.cells import read_notebook
 from autograder.notebooks.sample_submissions import write_submission
@@ -84,15 +84,17 @@ def run_benchmark(source_notebooks, assignment, copies, workers, config_file, lo
     try:
         serial = Course.at(root / "serial" / "course", source_notebooks, root / "serial" / "solutions")
         serial.root.mkdir(parents=True)
-        shutil.copyfile(config_file, serial.config_file)
+        write_private_config(config_file, serial)  # each scratch course: its own SQLite gradebook
         build(serial, [assignment], solutions=False, log=None)
         sources = {path.name: read_notebook(path) for path in sorted(serial.source_dir(assignment).glob("*.ipynb"))}
         for number in range(copies):
             write_submission(serial, f"student-{number + 1:02d}", assignment, sources)
         shutil.copytree(serial.root, root / "parallel" / "course")
         parallel = Course.at(root / "parallel" / "course", source_notebooks, root / "parallel" / "solutions")
+        write_private_config(config_file, parallel)
         shutil.copytree(serial.root, root / "plain" / "course")
         plain = Course.at(root / "plain" / "course", source_notebooks, root / "plain" / "solutions")
+        write_private_config(config_file, plain)
         with plain.config_file.open("a") as handle:
             handle.write(PLAIN_NBGRADER)
 

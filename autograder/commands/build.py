@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course.directory import CourseError, load_config, make_api
+from autograder.course.directory import CourseError, check_database, load_config, make_api
 from autograder.course.due_dates import check_due_dates, due_dates_file, write_due_dates
 from autograder.course.environment import blas_threads_for, clean_environment, cpu_count, put_tools_on_path
 from autograder.notebooks.catalogue import check_catalogue
@@ -79,6 +79,7 @@ def build(course, assignments=None, solutions=True, workers=None, log=print):
     problems.extend(check_due_dates(course, course.lesson_assignments()))
     if problems:
         raise SourceNotebookError(problems)
+    check_database(course)  # c.CourseDirectory.db_url: one clear message before anything is written
     summary = BuildSummary(assignments=assignments)
     for assignment in assignments:
         summary.notebooks[assignment] = mirror_notebooks(course, assignment)

@@ -179,8 +179,9 @@ def _export(course, arguments, progress):
 def _report(course, arguments, progress):
     from autograder.commands.report import collect_report, format_report, format_similar_answers, plot_report
 
-    if not course.gradebook_file.is_file():
-        raise CourseError(f"no gradebook at {course.gradebook_file}: build and grade first")
+    sqlite_gradebook = course.gradebook_file  # None when the gradebook is on a database server
+    if sqlite_gradebook is not None and not sqlite_gradebook.is_file():
+        raise CourseError(f"no gradebook at {sqlite_gradebook}: build and grade first")
     report = collect_report(course)
     print(format_report(report))
     print("\n" + format_similar_answers(course))

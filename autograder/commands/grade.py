@@ -23,7 +23,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course.directory import CourseError, course_id, open_gradebook
+from autograder.course.directory import CourseError, check_database, course_id, displayed_db_url, open_gradebook
 from autograder.course.environment import blas_threads_for, clean_environment, cpu_count, put_tools_on_path
 from autograder.gradebook.results import GradingResult, save_results
 from autograder.parallel.intake import SubmissionLimits
@@ -95,7 +95,7 @@ class GradeOptions:
         for section, values in self.time_limits.config_overrides().items():
             overrides.setdefault(section, {}).update(values)
         guarded = overrides.setdefault("GuardedExecute", {})
-        guarded["hidden_paths"] = hidden_folders(course=course, run_dir=run_dir,
+        guarded["hidden_paths"] = hidden_folders(course=course, run_dir=run_dir, gradebook_url=course.db_url,
                                                  configured=guarded.get("hidden_paths", ()))
         return overrides
 
@@ -108,6 +108,7 @@ def grade(course, options=None, log=print):
     options = options or GradeOptions()
     put_tools_on_path()
     course.require_config()
+    check_database(course)  # a database that cannot be used stops here: no run folder, no worker, no merge
     pairs = course.submissions(options.assignments, options.students)
     _check_requested(course, options, pairs)
     run_dir = Path(tempfile.mkdtemp(prefix="autograder-run-"))
@@ -151,7 +152,7 @@ def _prepare_jobs(course, pairs, options, run_dir):
         missing = sorted({assignment for _, assignment in pairs} - set(known))
         if missing:
             raise CourseError("assignment(s) {} are not in {}: run `python -m autograder build` first".format(
-                ", ".join(missing), course.gradebook_file))
+                ", ".join(missing), displayed_db_url(course.db_url)))
         for student, assignment in pairs:
             if not options.force and _already_graded(course, student, assignment):
                 skipped.append(GradingResult(student, assignment, "skipped", reason="already autograded"))
@@ -170,7 +171,7 @@ def _prepare_jobs(course, pairs, options, run_dir):
                 max_file_bytes=limits.max_file_bytes, max_total_bytes=limits.max_total_bytes,
                 max_files=limits.max_files))
     for assignment, template in templates.items():
-        make_template(course.gradebook_file, assignment, Path(template), identifier)
+        make_template(course.db_url, assignment, Path(template), identifier)
     return skipped, jobs, digests
 
 

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from autograder.hub.settings import DEFAULT_EXCHANGE, DEFAULT_STATE, HubSettings, HubSetupError, read_roster
 
+# The course of the kit this command runs from (its home's copy when run from /opt/nn-course-kit/venv).
+KIT_COURSE = Path(__file__).resolve().parents[2] / "course"
+
 
 def add_arguments(parser):
     """The hub's options on ``parser`` (a subparser of ``python -m autograder`` or its own)."""
@@ -27,9 +30,10 @@ def add_arguments(parser):
     parser.add_argument("--state", type=Path, default=DEFAULT_STATE,
                         help=f"the hub's own folder: database, secrets, generated configuration "
                              f"(default: {DEFAULT_STATE})")
-    parser.add_argument("--course", type=Path, default=Path("course"),
+    parser.add_argument("--course", type=Path, default=KIT_COURSE,
                         help="the kit's course whose nbgrader_config.py and due_dates.toml start a new course "
-                             "directory (default: course/)")
+                             "directory; the lessons beside it (source_notebooks/) are copied into the course "
+                             f"directory at every start (default: {KIT_COURSE})")
     parser.add_argument("--course-dir", type=Path, default=None,
                         help="the instructor's nbgrader course root (default: ~INSTRUCTOR/course)")
     parser.add_argument("--python", type=Path, default=Path(sys.executable),

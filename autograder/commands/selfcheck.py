@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.commands.build import build, select_assignments
-from autograder.course.directory import Course
+from autograder.course.directory import Course, write_private_config
 from autograder.course.text_tables import format_table
 from autograder.notebooks.catalogue import load_catalogue, load_equivalent_mutants, with_entry
 from autograder.notebooks.cells import (
@@ -88,7 +88,7 @@ def selfcheck(course, assignments=None, workers=None, progress=None, log=print, 
     try:
         scratch = Course.at(scratch_root / "course", course.source_notebooks, scratch_root / "solutions")
         scratch.root.mkdir(parents=True)
-        shutil.copyfile(course.config_file, scratch.config_file)
+        write_private_config(course.config_file, scratch)  # never the course's database
         build(scratch, assignments, solutions=False, log=None)
         plan = {}
         mutation_plan = MutationPlan() if mutation_plan is None else mutation_plan

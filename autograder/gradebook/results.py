@@ -18,6 +18,22 @@ LEGACY_VERSION = 1  # records without a "version" field: the same fields as vers
 STATUSES = ("graded", "failed", "skipped")
 
 
+def field_mismatch(record_type, values):
+    """How the keys of ``values`` differ from the fields of dataclass ``record_type`` ('' when they fit).
+
+    A field without a default must be there; a key that is no field must not.
+    """
+    names = [item.name for item in fields(record_type)]
+    required = [item.name for item in fields(record_type)
+                if item.default is MISSING and item.default_factory is MISSING]
+    missing = [name for name in required if name not in values]
+    unknown = sorted(set(values) - set(names))
+    if not (missing or unknown):
+        return ""
+    problems = ["missing " + ", ".join(missing) if missing else "", "unknown " + ", ".join(unknown) if unknown else ""]
+    return "expected the fields {}; got {}".format(", ".join(names), "; ".join(filter(None, problems)))
+
+
 class ResultFileError(ValueError):
     """A grading record that this version of the kit cannot read; the message says what to do."""
 
@@ -70,15 +86,9 @@ class GradingResult:
         if version not in (LEGACY_VERSION, RESULT_VERSION):
             raise ResultFileError(f"{where}: expected a record of version {RESULT_VERSION} (or the previous format "
                                   f"without a version), got version {version!r}")
-        names = [item.name for item in fields(cls)]
-        required = [item.name for item in fields(cls) if item.default is item.default_factory is MISSING]
-        missing = [name for name in required if name not in values]
-        unknown = sorted(set(values) - set(names))
-        if missing or unknown:
-            problems = ["missing " + ", ".join(missing) if missing else "",
-                        "unknown " + ", ".join(unknown) if unknown else ""]
-            raise ResultFileError("{}: expected the fields {}; got {}".format(
-                where, ", ".join(names), "; ".join(filter(None, problems))))
+        mismatch = field_mismatch(cls, values)
+        if mismatch:
+            raise ResultFileError(f"{where}: {mismatch}")
         try:
             return cls(**values)
         except ValueError as error:

@@ -1,8 +1,9 @@
 """Moving grading state between the course gradebook and private scratch gradebooks.
 
-Workers never open the course's ``gradebook.db``. Before grading, the parent process makes, per
-assignment, a *template*: a copy of the course gradebook with every student and every other
-assignment removed. Each submission is graded against its own copy of that template, into which
+Workers never open the course's database (``c.CourseDirectory.db_url``: SQLite or a server such as
+PostgreSQL). Before grading, the parent process makes, per assignment, a *template*: a private
+SQLite gradebook holding that assignment's definition copied from the course database, without
+any student or other assignment. Each submission is graded against its own copy of that template, into which
 the parent's *snapshot* of that one student (their record and any manual grades or extension
 already in the course gradebook) has been written, so nbgrader's autograde computes exactly what
 it would compute on the course gradebook. The parent then *merges* the fields that autograde
@@ -13,22 +14,66 @@ timestamp; per grade ``auto_score`` and ``needs_manual_grade``; per comment ``au
 per notebook ``late_submission_penalty``; the student record itself.
 """
 
-import shutil
 from datetime import timedelta
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Base, Gradebook, MissingEntry
+
+from autograder.course.directory import sqlite_url
+
+# nbgrader's tables that define an assignment (no student data), in the order rows can be inserted
+DEFINITION_TABLES = ("assignment", "notebook", "base_cell", "source_cell", "grade_cells", "solution_cells",
+                     "task_cells")
 
 
-def make_template(course_db_file, assignment, destination, course_id):
-    """Write a gradebook at ``destination`` holding only ``assignment``'s definition (no students)."""
-    shutil.copyfile(course_db_file, destination)
-    with Gradebook(f"sqlite:///{destination}", course_id) as gradebook:
-        for student in list(gradebook.students):
-            gradebook.remove_student(student.id)
-        for other in [a.name for a in gradebook.assignments if a.name != assignment]:
-            gradebook.remove_assignment(other)
-        gradebook.find_assignment(assignment)  # raises MissingEntry when the assignment was never built
+def make_template(course_db_url, assignment, destination, course_id):
+    """Write a SQLite gradebook at ``destination`` holding only ``assignment``'s definition (no students).
+
+    The rows are copied from the course database at ``course_db_url`` (any database nbgrader works
+    with), ids and all, with nbgrader's schema version; raises MissingEntry when the assignment was
+    never built."""
+    from sqlalchemy import create_engine, text
+
+    with Gradebook(course_db_url, course_id) as course_gradebook:
+        rows = definition_rows(course_gradebook, assignment)
+        version = course_gradebook.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    engine = create_engine(sqlite_url(destination))
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:version)"),
+                               {"version": version})
+    finally:
+        engine.dispose()
+    with Gradebook(sqlite_url(destination), course_id) as template:  # adds the course's row
+        for name in DEFINITION_TABLES:
+            if rows[name]:
+                template.db.execute(Base.metadata.tables[name].insert(), rows[name])
+        template.db.commit()
     return destination
+
+
+def definition_rows(gradebook, assignment):
+    """``{table: [row as a dict, ...]}`` of ``assignment``'s definition in ``gradebook`` (see DEFINITION_TABLES)."""
+    from sqlalchemy import select
+
+    tables = Base.metadata.tables
+    found = gradebook.find_assignment(assignment)
+
+    def rows(name, column, values):
+        table = tables[name]
+        query = select(table).where(table.c[column].in_(values)).order_by(table.c.id)
+        return [dict(row._mapping) for row in gradebook.db.execute(query)]
+
+    result = {"assignment": rows("assignment", "id", [found.id])}
+    notebooks = [notebook.id for notebook in found.notebooks]
+    result["notebook"] = rows("notebook", "id", notebooks)
+    result["base_cell"] = rows("base_cell", "notebook_id", notebooks)
+    result["source_cell"] = rows("source_cell", "notebook_id", notebooks)
+    cells = [row["id"] for row in result["base_cell"]]
+    for name in ("grade_cells", "solution_cells", "task_cells"):
+        result[name] = rows(name, "id", cells)
+    return result
 
 
 def student_snapshot(gradebook, assignment, student):

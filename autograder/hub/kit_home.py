@@ -108,10 +108,12 @@ def _walk(checkout, patterns):
                 yield str(relative / name)
 
 
-def differences(checkout, kit):
-    """The files of ``checkout`` (see :func:`kit_files`) whose copy in ``kit`` is missing or not the same."""
+def differences(checkout, kit, under=None):
+    """The files of ``checkout`` (see :func:`kit_files`; only those in its folder ``under`` when given)
+    whose copy in ``kit`` is missing or not the same."""
     checkout, kit = Path(checkout), Path(kit)
-    return [name for name in kit_files(checkout)
+    names = [name for name in kit_files(checkout) if under is None or name.startswith(under.rstrip("/") + "/")]
+    return [name for name in names
             if not (kit / name).is_file() or (kit / name).read_bytes() != (checkout / name).read_bytes()]
 
 

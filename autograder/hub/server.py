@@ -23,6 +23,9 @@ from autograder.hub.settings import HubSetupError, check_names, course_id_of
 
 COURSE_FILES = ("nbgrader_config.py", "due_dates.toml")  # what a new course directory starts with
 COURSE_MODE = 0o700
+# The kit's lessons (solutions, hidden tests) beside the --course template, copied at every start into
+# the instructor's course directory: the kit's home keeps them root-only (see kit_home.PRIVATE).
+LESSONS = "source_notebooks"
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Plan:
     settings: object
     template: Path
     environment: PythonEnvironment | None = None
+    lessons: Path | None = None
     course_root: Path | None = None
     course_id: str | None = None
     problems: list = field(default_factory=list)
@@ -44,6 +48,8 @@ class Plan:
 def make_plan(settings, template, proxy_program=PROXY_PROGRAM):
     """Check everything ``set_up(settings)`` needs; ``template`` is the kit's course (its config files)."""
     plan = Plan(settings=settings, template=Path(template))
+    if (plan.template.parent / LESSONS).is_dir():
+        plan.lessons = plan.template.parent / LESSONS
     problems = plan.problems
     if os.geteuid() != 0:
         problems.append("the hub starts each user's server as that user, which needs root: run it as root (sudo)")
@@ -111,6 +117,8 @@ def set_up(plan, proxy_program=PROXY_PROGRAM):
     # always, so that it is the instructor's before any student could make it
     exchange.create_exchange(settings.exchange, plan.course_id, uid, gid)
     _make_course_directory(plan.course_root, plan.template, uid, gid)
+    if plan.lessons is not None:
+        share_lessons(plan.lessons, plan.course_root / LESSONS, uid, gid)
     Path(settings.state).mkdir(parents=True, exist_ok=True)
     Path(settings.state).chmod(0o755)
     roles.write_role_configs(settings.state, settings.exchange, plan.course_id, plan.course_root)
@@ -130,6 +138,34 @@ def _make_course_directory(root, template, uid, gid):
     for path in [root, *root.iterdir()]:
         os.chown(path, uid, gid)
     root.chmod(COURSE_MODE)
+
+
+def share_lessons(lessons, target, uid, gid):
+    """Replace ``target`` with a copy of the kit's ``lessons``, owned by the instructor (uid, gid).
+
+    The copy is made beside ``target`` and renamed over it, so a build never sees half of it.
+    """
+    fresh = target.with_name(f".{target.name}.new")
+    old = target.with_name(f".{target.name}.old")
+    for leftover in (fresh, old):
+        _remove(leftover)
+    shutil.copytree(lessons, fresh, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    for folder, _folders, files in os.walk(fresh):
+        os.lchown(folder, uid, gid)
+        os.chmod(folder, 0o700)
+        for name in files:
+            os.lchown(os.path.join(folder, name), uid, gid)
+    if target.exists() or target.is_symlink():
+        os.replace(target, old)
+    os.replace(fresh, target)
+    _remove(old)
+
+
+def _remove(path):
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
 
 
 class HubProcess:

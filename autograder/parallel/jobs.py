@@ -13,10 +13,10 @@ its fields, and a mismatch raises :class:`MessageError` naming what was expected
 """
 
 import json
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
-from autograder.gradebook.results import GradingResult
+from autograder.gradebook.results import GradingResult, field_mismatch
 
 MESSAGE_VERSION = 1
 RESULT_MARKER = "@@autograder-result@@ "
@@ -48,15 +48,9 @@ class Message:
 
     @classmethod
     def check_fields(cls, values):
-        names = [item.name for item in fields(cls)]
-        required = [item.name for item in fields(cls) if item.default is MISSING and item.default_factory is MISSING]
-        missing = [name for name in required if name not in values]
-        unknown = sorted(set(values) - set(names))
-        if missing or unknown:
-            problems = ["missing " + ", ".join(missing) if missing else "",
-                        "unknown " + ", ".join(unknown) if unknown else ""]
-            raise MessageError("{} message: expected the fields {}; got {}".format(
-                cls.kind, ", ".join(names), "; ".join(filter(None, problems))))
+        mismatch = field_mismatch(cls, values)
+        if mismatch:
+            raise MessageError(f"{cls.kind} message: {mismatch}")
 
 
 def read_message(text, expected):

@@ -1,6 +1,7 @@
 """The grading half of a worker: autograde one submission in a private scratch course.
 
-The scratch course holds the course configuration, a copy of the assignment's template gradebook
+The scratch course holds the course configuration (its ``db_url`` set to the scratch course's own
+SQLite file), a copy of the assignment's template gradebook
 with the student's snapshot written in, ``source/<assignment>`` and a copy of the submission
 (:mod:`autograder.parallel.intake`). nbgrader's own ``Autograde`` grades it, through
 :class:`NotedAutograde`, which also collects the notes ``GuardedExecute`` leaves in each notebook's
@@ -52,7 +53,7 @@ def grade_submission(job):
     """Autograde the :class:`~autograder.parallel.jobs.GradeJob` ``job``; its :class:`GradeReply`."""
     from nbgrader.api import Gradebook
 
-    from autograder.course.directory import Course, load_config, make_api
+    from autograder.course.directory import Course, load_config, make_api, write_private_config
     from autograder.gradebook.sync import apply_snapshot, read_autograde_state
     from autograder.safety.suspicious_code import review_submission
 
@@ -61,7 +62,8 @@ def grade_submission(job):
     student, assignment = job.student, job.assignment
     course = Course.at(scratch / "course", scratch / "unused", scratch / "unused")
     course.root.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(job.config_file, course.config_file)
+    write_private_config(job.config_file, course)  # its own SQLite gradebook, never the course's database
+    database = course.db_url
     shutil.copyfile(job.template_db, course.gradebook_file)
     shutil.copytree(job.source_dir, course.source_dir(assignment))
     submitted = course.submitted_dir(student, assignment)
@@ -81,14 +83,14 @@ def grade_submission(job):
 
     os.environ.update(private_environment(scratch))
     config = load_config(course, **job.config_overrides)
-    with Gradebook(course.db_url, job.course_id) as gradebook:
+    with Gradebook(database, job.course_id) as gradebook:
         apply_snapshot(gradebook, assignment, job.snapshot)
     result, kernel_notes = autograde_with_notes(make_api(course, config), assignment, student)
     notes.extend(kernel_notes)
     log += result.get("log", "") + result.get("error", "")
     if not result.get("success"):
         return _failed(job, "; ".join([nbgrader_failure_reason(result)] + notes), log, review, started)
-    with Gradebook(course.db_url, job.course_id) as gradebook:
+    with Gradebook(database, job.course_id) as gradebook:
         state = read_autograde_state(gradebook, assignment, student)
     graded = GradingResult.from_state(student, assignment, state, elapsed=time.perf_counter() - started,
                                       reason="; ".join(notes), review=review)

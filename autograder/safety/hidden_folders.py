@@ -10,13 +10,14 @@ The sandbox (:mod:`autograder.safety.sandbox`) replaces each of them by an empty
 - ``GuardedExecute`` knows the gradebook of the notebook it executes: it calls :func:`hidden_folders`
   with its configured folders and ``gradebook_url``, which adds the folder of a SQLite gradebook (the
   course root of plain ``nbgrader autograde``, the scratch course in a worker).
+
+A gradebook on a database server (``postgresql://...``) adds no folder. Its URL may hold a password:
+only the grader's processes read it (workers grade into their scratch course's own SQLite file), and
+no kernel's environment or resources receive it.
 """
 
-from pathlib import Path
-
+from autograder.course.directory import sqlite_file
 from autograder.course.environment import repository_root
-
-SQLITE_PREFIX = "sqlite:///"
 
 
 def hidden_folders(course=None, run_dir=None, gradebook_url=None, configured=()):
@@ -24,7 +25,7 @@ def hidden_folders(course=None, run_dir=None, gradebook_url=None, configured=())
 
     course: an :class:`autograder.course.directory.Course` (its root, lesson sources and answer key).
     run_dir: the folder of this grading run (scratch courses, templates, worker logs).
-    gradebook_url: nbgrader's ``db_url``; a SQLite gradebook's folder is hidden.
+    gradebook_url: nbgrader's ``db_url``; a SQLite gradebook's folder is hidden, a server adds nothing.
     configured: folders named in the configuration (``GuardedExecute.hidden_paths``).
     """
     folders = list(configured)
@@ -34,8 +35,9 @@ def hidden_folders(course=None, run_dir=None, gradebook_url=None, configured=())
         folders.append(run_dir)
     if course is not None or run_dir is not None:
         folders.append(repository_root())
-    if gradebook_url and gradebook_url.startswith(SQLITE_PREFIX):
-        folders.append(Path(gradebook_url[len(SQLITE_PREFIX):]).parent)
+    database_file = sqlite_file(gradebook_url) if gradebook_url else None
+    if database_file is not None:
+        folders.append(database_file.absolute().parent)
     unique = []
     for folder in map(str, folders):
         if folder not in unique:

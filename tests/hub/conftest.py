@@ -3,8 +3,11 @@
 Everything here is marked ``hub`` (``make test-hub``; ``make test`` leaves it out) and needs root
 (users are created with ``useradd``, servers are started as them), the proxy
 (``npm ci --prefix autograder/hub/proxy``) and an environment other users can run: ``$HUB_PYTHON``,
-else ``.venv-hub/bin/python`` (``make test-hub`` makes it from the system Python), else this
-interpreter. Without one of them every test here is skipped with what is missing.
+else the kit's home ``$HUB_HOME/venv/bin/python`` (``/opt/nn-course-kit``; ``make test-hub`` makes
+or refreshes it from this checkout, :mod:`autograder.hub.kit_home`), else this interpreter. Without
+one of them every test here is skipped with what is missing. The hub's course is built from the
+lessons of that environment's kit, which must hold this checkout's files, else the tests fail
+(``make hub-env``): what is tested is what the instructor would grade with.
 
 The users are ``<prefix>-teach`` and ``<prefix>-s1`` ... with a random prefix; they, their homes,
 the exchange and the hub's state are removed at the end. They log in through PAM, JupyterHub's
@@ -23,8 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.hub import proxy
+from autograder.hub import kit_home, proxy
 from autograder.hub.environment import PythonEnvironment, check_environment
+from autograder.hub.server import LESSONS
 from autograder.hub.settings import HubSettings
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -36,8 +40,34 @@ def hub_python():
     chosen = os.environ.get("HUB_PYTHON")
     if chosen:
         return Path(chosen)
-    shared = REPOSITORY / ".venv-hub" / "bin" / "python"
+    shared = kit_home.python_of(os.environ.get("HUB_HOME") or kit_home.DEFAULT_HOME)
     return shared if shared.is_file() else Path(sys.executable)
+
+
+_ENVIRONMENT = []
+
+
+def hub_environment():
+    """The :class:`PythonEnvironment` of :func:`hub_python` (probed once)."""
+    if not _ENVIRONMENT:
+        _ENVIRONMENT.append(PythonEnvironment.of(hub_python()))
+    return _ENVIRONMENT[0]
+
+
+def kit():
+    """The kit the hub's users run (its home's copy): its course template and lessons."""
+    return hub_environment().kit
+
+
+def stale_kit():
+    """Why the environment's kit is not this checkout (None when it holds the same files)."""
+    if kit() == REPOSITORY:
+        return None
+    changed = kit_home.differences(REPOSITORY, kit())
+    if changed:
+        return (f"the hub's kit {kit()} is not this checkout ({len(changed)} file(s) differ: "
+                f"{', '.join(changed[:5])}): run `make hub-env` (as root) or set HUB_PYTHON")
+    return None
 
 
 def missing_for_hub():
@@ -50,7 +80,7 @@ def missing_for_hub():
     if problems:
         return problems[0]
     try:
-        problems = check_environment(PythonEnvironment.of(hub_python()))
+        problems = check_environment(hub_environment())
     except Exception as error:  # noqa: BLE001 (any failure to run it is the reason to skip)
         problems = [str(error)]
     return problems[0] + " (or set HUB_PYTHON)" if problems else None
@@ -112,11 +142,16 @@ def hub():
                            students=tuple(f"{prefix}-s{n}" for n in range(1, STUDENT_COUNT + 1)),
                            exchange=base / "exchange", state=base / "state", python=hub_python(),
                            port=port, hub_port=hub_port, proxy_api_port=api_port, create_exchange=True)
-    plan = make_plan(settings, REPOSITORY / "course")
+    stale = stale_kit()
+    if stale:
+        pytest.fail(stale)
+    plan = make_plan(settings, kit() / "course")
     process = None
     try:
         plan.refuse_if_wrong()
         config = set_up(plan)
+        assert kit_home.differences(REPOSITORY, plan.course_root, under=LESSONS) == [], \
+            "the instructor's lessons are not this checkout's"
         for name in settings.users:
             set_password(name, PASSWORD)
         process = HubProcess(plan, config)
@@ -145,6 +180,11 @@ def wait_for_no_processes(names, timeout=60):
 ASSIGNMENT = "01_perceptron"
 
 
+def lessons(hub):
+    """The lessons the instructor builds and grades with: the kit's, copied into their course directory."""
+    return hub.course_root / LESSONS
+
+
 @pytest.fixture(scope="session")
 def released(hub):
     """The instructor built lesson 1 in their course directory and released it to the exchange."""
@@ -153,7 +193,7 @@ def released(hub):
     python = str(hub.settings.python)
     started = time.monotonic()
     as_user(hub.settings.instructor, [python, "-m", "autograder", "build", ASSIGNMENT, "--course", hub.course_root,
-                                      "--source-notebooks", REPOSITORY / "source_notebooks", "--no-solutions"],
+                                      "--source-notebooks", lessons(hub), "--no-solutions"],
             role="instructor", state=hub.state)
     as_user(hub.settings.instructor, [hub.plan.environment.program("nbgrader"), "release_assignment", ASSIGNMENT],
             role="instructor", state=hub.state, cwd=hub.course_root)

@@ -18,18 +18,19 @@ from autograder.notebooks.catalogue import load_catalogue, with_entry
 from autograder.notebooks.cells import read_notebook
 from autograder.notebooks.sample_submissions import answered
 from tests.hub.accounts import as_user, write_as
-from tests.hub.conftest import ASSIGNMENT, REPOSITORY
+from tests.hub.conftest import ASSIGNMENT, lessons
 from tests.hub.lab_pages import assignment_row, open_assignments_panel, open_lab
 
 NOTEBOOK = "perceptron.ipynb"
 WRONG_ENTRY = "perceptron_update/wrong_sign"
 
 
-def answers(course_root):
+def answers(hub):
     """``{"right": text, "wrong": text}``: the release answered as the answer key, and with a catalogue mistake."""
+    course_root = hub.course_root
     release = read_notebook(course_root / "release" / ASSIGNMENT / NOTEBOOK)
     right = answered(release, read_notebook(course_root / "source" / ASSIGNMENT / NOTEBOOK))
-    entry = next(e for e in load_catalogue(REPOSITORY / "source_notebooks" / ASSIGNMENT) if e.name == WRONG_ENTRY)
+    entry = next(e for e in load_catalogue(lessons(hub) / ASSIGNMENT) if e.name == WRONG_ENTRY)
     wrong = with_entry({NOTEBOOK: right}, entry)[NOTEBOOK]
     return {"right": nbformat.writes(right), "wrong": nbformat.writes(wrong)}
 
@@ -71,7 +72,7 @@ def run_round_trip(released, chromium, artefacts):
     """Every step of the round trip (see the module docstring); the hub, with what was measured."""
     hub, started = released, time.monotonic()
     s1, s2, s3, s4, s5 = (hub.student(n) for n in range(1, 6))
-    texts = answers(hub.course_root)
+    texts = answers(hub)
     fetch_answer_submit(hub, s1, texts["wrong"])
     time.sleep(1.1)  # nbgrader's timestamps tell submissions apart
     fetch_answer_submit(hub, s1, texts["right"], fetch=False)
@@ -87,7 +88,7 @@ def run_round_trip(released, chromium, artefacts):
     nbgrader(hub, hub.settings.instructor, "collect", ASSIGNMENT, role="instructor", cwd=hub.course_root)
     python = str(hub.settings.python)
     as_user(hub.settings.instructor, [python, "-m", "autograder", "grade", ASSIGNMENT, "--course", hub.course_root,
-                                      "--source-notebooks", REPOSITORY / "source_notebooks", "--no-progress"],
+                                      "--source-notebooks", lessons(hub), "--no-progress"],
             role="instructor", state=hub.state, cwd=hub.course_root)
     nbgrader(hub, hub.settings.instructor, "release_feedback", ASSIGNMENT, role="instructor", cwd=hub.course_root)
     for student in (s1, s2, s3, s5):

@@ -52,7 +52,7 @@ def test_a_student_who_never_submitted_has_no_submission(round_trip):
 def test_a_resubmission_replaces_the_earlier_one(round_trip):
     hub, student = round_trip, round_trip.student(1)
     collected = hub.course_root / "submitted" / student / ASSIGNMENT
-    assert json.loads((collected / NOTEBOOK).read_text()) == json.loads(answers(hub.course_root)["right"])
+    assert json.loads((collected / NOTEBOOK).read_text()) == json.loads(answers(hub)["right"])
     timestamps = sorted(path.name.split("+")[2] for path in
                         (hub.settings.exchange / hub.plan.course_id / "inbound").iterdir()
                         if path.name.startswith(student + "+"))
