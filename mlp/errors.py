@@ -251,9 +251,10 @@ class CrossEntropySoftmaxError(_Error):
 
 
 class HingeError(_Error):
-    r"""Multi-class hinge error (Weston and Watkins), averaged over the batch.
+    r"""Hinge error, averaged over the batch: multi-class (Weston and Watkins) or binary.
 
-    For an example with correct class :math:`y` and scores :math:`o`,
+    **Multi-class** (targets one-of-K, shape ``(batch_size, num_classes)``). For an example with
+    correct class :math:`y` and scores :math:`o`,
 
     .. math:: E^{(n)} = \sum_{j \neq y} \max(0,\ \Delta + o_j - o_y)
 
@@ -264,23 +265,69 @@ class HingeError(_Error):
     .. math:: \frac{\partial E}{\partial o_j} = \frac{a_j}{N}\ (j \neq y), \qquad
        \frac{\partial E}{\partial o_y} = -\frac{1}{N} \sum_{j \neq y} a_j
 
-    (at a kink, where :math:`\Delta + o_j - o_y = 0` exactly, the subgradient 0 is used).
+    **Binary** (outputs and targets of shape ``(batch_size, 1)``, targets in :math:`\{-1, +1\}`),
+    the loss of a linear support vector machine:
+
+    .. math:: E^{(n)} = \max(0,\ \Delta - t y), \qquad
+       \frac{\partial E}{\partial y} = -\frac{t\, [\Delta - t y > 0]}{N}
+
+    One column always means the binary form (a one-of-K target with a single class says nothing).
+    At a kink, where the bracket is exactly 0, the subgradient 0 is used in both forms.
 
     Args:
-        margin: :math:`\Delta \ge 0`, the required gap between the correct score and the others.
+        margin: :math:`\Delta \ge 0`, the required gap between the correct score and the others
+            (binary: between :math:`t y` and 0); 1 by default.
 
-    outputs: scores of shape ``(batch_size, num_classes)``; targets: one-of-K, same shape.
+    >>> error = HingeError()
+    >>> outputs, targets = np.array([[2.0], [0.5], [0.5]]), np.array([[1.0], [1.0], [-1.0]])
+    >>> float(error(outputs, targets))  # (max(0, 1 - 2) + max(0, 1 - 0.5) + max(0, 1 + 0.5)) / 3
+    0.6666666666666666
+    >>> error.grad(outputs, targets)  # -t [1 - t y > 0] / 3
+    array([[ 0.        ],
+           [-0.33333333],
+           [ 0.33333333]])
     """
 
     targets_are_classes = True
+    _expected_forms = (
+        "outputs of shape (batch_size, num_classes) with one-of-K targets of the same shape, "
+        "or outputs of shape (batch_size, 1) with targets in {-1, +1} of the same shape"
+    )
 
     def __init__(self, margin: float = 1.0) -> None:
         self.margin = check_real(f"{type(self).__name__}(margin={margin!r})", "margin", margin, low=0.0)
 
+    def _check(self, outputs, targets) -> tuple[np.ndarray, np.ndarray]:
+        owner = repr(self)
+        shapes = [np.shape(outputs), np.shape(targets)]
+        if len(shapes[0]) != 2 or shapes[0] != shapes[1]:
+            raise ValueError(
+                f"{owner}: expected {self._expected_forms}; got outputs of shape {shapes[0]} "
+                f"and targets of shape {shapes[1]}"
+            )
+        outputs, targets = super()._check(outputs, targets)
+        if outputs.shape[1] == 1:
+            self._check_signs(targets)
+        else:
+            self._check_one_of_k(targets)
+        return outputs, targets
+
+    def _check_signs(self, targets: np.ndarray) -> None:
+        """Raise unless every binary target is -1 or +1."""
+        is_sign = (targets == -1) | (targets == 1)
+        if not np.all(is_sign):
+            bad_row = int(np.argmin(is_sign[:, 0]))
+            raise ValueError(
+                f"{self!r}: expected binary targets in {{-1, +1}} for outputs of shape (batch_size, 1), "
+                f"got {int((~is_sign).sum())} other value(s), e.g. {float(targets[bad_row, 0])!r} in row {bad_row}; "
+                "0/1 labels become -1/+1 with 2 * t - 1"
+            )
+
     def _margins(self, outputs, targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Checked ``outputs``, ``targets`` and ``margin + o_j - o_y`` (0 in the correct class's column)."""
+        """Checked ``outputs``, ``targets`` and the brackets of the hinge (0 in the correct class's column)."""
         outputs, targets = self._check(outputs, targets)
-        self._check_one_of_k(targets)
+        if outputs.shape[1] == 1:
+            return outputs, targets, self.margin - targets * outputs
         correct_scores = np.sum(outputs * targets, axis=1, keepdims=True)
         margins = (self.margin + outputs - correct_scores) * (1.0 - targets)
         return outputs, targets, margins
@@ -291,6 +338,8 @@ class HingeError(_Error):
 
     def grad(self, outputs, targets) -> np.ndarray:
         outputs, targets, margins = self._margins(outputs, targets)
+        if outputs.shape[1] == 1:
+            return np.where(margins > 0, -targets, 0.0).astype(outputs.dtype, copy=False) / outputs.shape[0]
         active = (margins > 0).astype(outputs.dtype)
         num_active = active.sum(axis=1, keepdims=True)
         return (active - targets * num_active) / outputs.shape[0]

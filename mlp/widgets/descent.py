@@ -163,13 +163,31 @@ class StepSizeExplorer(Explorer):
         figure.tight_layout()
         final = iterates[-1]
         if diverged:
-            self.say(f"<b>Diverged</b> after {len(iterates) - 1} steps: the step size is too large.")
+            self.say(f"<b>Diverged</b> after {len(iterates) - 1} steps: "
+                     + self._divergence_reason(chosen, method, step_size, iterates))
         else:
             text = f"x<sub>{len(iterates) - 1}</sub> = {final:.6g}, f'(x) = {float(chosen.derivative(final)):.3g}"
             if len(iterates) > 1 and abs(chosen.derivative(final)) > abs(chosen.derivative(iterates[0])):
                 text += " &mdash; the steps are growing: this is diverging"
             self.say(text)
         return {"iterates": iterates, "diverged": diverged}
+
+    @staticmethod
+    def _divergence_reason(chosen, method: str, step_size: float, iterates: np.ndarray) -> str:
+        """Why the iterates ran away, as the message under the figure says it."""
+        if method != "Newton":
+            return "the step size is too large for the curvature here (it must stay below 2 / f''(x))."
+        if step_size >= 2.0:
+            return "with &eta; &ge; 2 even a Newton step overshoots further than it started."
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            visited = iterates[:-1]
+            second = np.array([float(chosen.second_derivative(x)) for x in visited])
+            steps = np.abs(np.array([float(chosen.derivative(x)) for x in visited]) / second)
+        worst = int(np.nanargmax(np.where(np.isfinite(steps), steps, np.inf)))
+        sign = "negative, so the Newton step points uphill" if second[worst] < 0 else "tiny"
+        return (f"at x = {visited[worst]:.3g} the second derivative f''(x) = {second[worst]:.3g} is {sign}, "
+                f"and the Newton step f'(x) / f''(x) = {steps[worst]:.3g} is huge: x is thrown far from the minimum. "
+                "Newton's method needs f'' clearly positive; start closer to the minimum.")
 
     def __repr__(self) -> str:
         values = self.values

@@ -207,8 +207,10 @@ class PerceptronExplorer(Explorer):
     """Step through perceptron training on a 2-D data set and watch the boundary move.
 
     Controls: ``dataset`` (``"separable"``, ``"xor"`` or ``"moons"``) and ``step`` (0 is the
-    start, ``k`` the perceptron after its ``k``-th update; steps past the end of training show
-    the final perceptron). The plot shades the half-plane predicted +1, draws the boundary
+    start, ``k`` the perceptron after its ``k``-th update). The ``step`` slider runs from 0 to the
+    number of updates that training on the chosen data set made (at most ``max_steps``), and
+    follows the data set when it changes; a larger step given to :meth:`update` shows the final
+    perceptron. The plot shades the half-plane predicted +1, draws the boundary
     :math:`w \\cdot x + b = 0` and the weight vector :math:`w` (which points into the +1 side),
     and rings the example that caused the update just made.
 
@@ -222,7 +224,7 @@ class PerceptronExplorer(Explorer):
         num_examples: points per data set.
         learning_rate: :math:`\\eta` of the update rule.
         max_epochs: epochs before training gives up on data that are not separable.
-        max_steps: the largest value of the ``step`` slider (and the most updates recorded).
+        max_steps: the most updates recorded, and so the largest value the ``step`` slider can take.
         seed: seed of the data sets and of the visiting order.
     """
 
@@ -244,6 +246,17 @@ class PerceptronExplorer(Explorer):
             },
             figsize=(5.5, 5.0),
         )
+        self._fit_step_slider(dataset)
+        self.controls["dataset"].observe(lambda change: self._fit_step_slider(change["new"]), names="value")
+
+    def _fit_step_slider(self, dataset: str) -> None:
+        """Make the ``step`` slider run from 0 to the number of updates that training on ``dataset`` made."""
+        num_updates = len(self.run(dataset)[2]) - 1
+        updating, self._updating = self._updating, True  # a value clamped by the new range must not redraw
+        try:
+            self.controls["step"].max = num_updates
+        finally:
+            self._updating = updating
 
     def run(self, dataset: str) -> tuple[np.ndarray, np.ndarray, list[PerceptronStep], bool]:
         """``(inputs, targets, steps, converged)`` for ``dataset`` (computed once, then cached)."""

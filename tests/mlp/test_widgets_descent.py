@@ -206,6 +206,22 @@ def test_step_size_explorer_reports_divergence(step_size_explorer):
     assert "Diverged" in step_size_explorer.message.value
 
 
+def test_newton_divergence_is_blamed_on_the_tiny_second_derivative_not_the_step_size(step_size_explorer):
+    # log cosh: f''(x) = 1 / cosh(x)^2 is tiny at x = 1.5, so the classic Newton step (eta = 1) is huge.
+    result = step_size_explorer.update(function="log cosh", method="Newton", step_size=1.0, start=1.5, num_steps=30)
+    assert result["diverged"]
+    message = step_size_explorer.message.value
+    assert "Diverged" in message and "second derivative" in message and "tiny" in message and "huge" in message
+    assert "step size is too large" not in message
+    jumped_from = result["iterates"][-2]  # the iterate whose Newton step threw x out of range
+    assert f"{FUNCTIONS_1D['log cosh'].second_derivative(jumped_from):.3g}" in message
+
+
+def test_gradient_descent_divergence_is_blamed_on_the_step_size(step_size_explorer):
+    step_size_explorer.update(function="quadratic", method="gradient descent", step_size=1.5, start=2.5, num_steps=60)
+    assert "step size is too large" in step_size_explorer.message.value
+
+
 def test_step_size_explorer_uses_newton_steps_when_asked(step_size_explorer):
     result = step_size_explorer.update(function="quadratic", method="Newton", step_size=1.0, start=2.5, num_steps=3)
     np.testing.assert_allclose(result["iterates"], [2.5, 0.0, 0.0, 0.0], atol=1e-12)

@@ -150,11 +150,35 @@ def explorer():
     return PerceptronExplorer(max_steps=40)
 
 
-def test_explorer_has_a_dataset_menu_and_a_step_slider_from_zero_to_max_steps(explorer):
+def test_explorer_has_a_dataset_menu_and_a_step_slider(explorer):
     assert isinstance(explorer.controls["step"], ipywidgets.IntSlider)
-    assert (explorer.controls["step"].min, explorer.controls["step"].max) == (0, 40)
     assert tuple(explorer.controls["dataset"].options) == DATASETS
     assert isinstance(explorer.widget, ipywidgets.Widget)
+
+
+def _num_updates(dataset, explorer):
+    inputs, targets = make_dataset(dataset, explorer.num_examples, explorer.seed)
+    steps, _ = perceptron_trajectory(inputs, targets, rng=explorer.seed, max_updates=explorer.max_steps)
+    return len(steps) - 1
+
+
+def test_step_slider_runs_from_zero_to_the_number_of_updates_of_the_run():
+    # A run that converges after a few updates gets a slider of exactly that many steps, not max_steps.
+    explorer = PerceptronExplorer(dataset="separable", max_steps=60)
+    num_updates = _num_updates("separable", explorer)
+    assert 0 < num_updates < 60
+    assert (explorer.controls["step"].min, explorer.controls["step"].max) == (0, num_updates)
+
+
+def test_step_slider_follows_the_data_set_and_is_capped_by_max_steps():
+    explorer = PerceptronExplorer(dataset="separable", max_steps=40)
+    explorer.controls["dataset"].value = "xor"  # what choosing in the menu does
+    assert explorer.controls["step"].max == _num_updates("xor", explorer) == 40  # xor never converges: capped
+    explorer.controls["step"].value = 40
+    explorer.controls["dataset"].value = "separable"
+    assert explorer.controls["step"].max == _num_updates("separable", explorer) < 40
+    assert explorer.controls["step"].value == explorer.controls["step"].max
+    assert explorer.last_result["step"] == explorer.controls["step"].value
 
 
 def test_explorer_shows_the_state_after_the_chosen_update(explorer):

@@ -259,9 +259,10 @@ EXERCISE_ANSWERS = {
     "01_perceptron": {"predict", "rosenblatt_update", "train"},
     "02_gradient_descent": {"softmax", "log_softmax", "CrossEntropySoftmaxError", "MomentumLearningRule",
                             "AdamLearningRule"},
-    "03_backprop": {"AffineLayer", "SigmoidLayer", "CrossEntropySoftmaxError"},
-    "04_activations": {"TanhLayer", "ReluLayer", "LeakyReluLayer", "ELULayer"},
+    "03_backprop": {"AffineLayer", "SigmoidLayer", "CrossEntropySoftmaxError", "numerical_gradient"},
+    "04_activations": {"ReluLayer", "LeakyReluLayer", "ELULayer", "deep_network_statistics"},
     "05_cnns": {"ConvolutionalLayer", "MaxPoolingLayer", "correlate", "correlate2d", "convolve", "convolve2d"},
+    "06_generalisation": {"L1Penalty", "L2Penalty", "DropoutLayer", "BatchNormalizationLayer", "Optimiser"},
 }
 
 

@@ -1,4 +1,4 @@
-# Gives every hidden layer 64 inputs, so the second layer's shapes do not match and the training cell raises
+# Gives every hidden layer 64 inputs: right only when hidden_dim happens to be 64
 def build_deep_network(num_hidden_layers, hidden_dim, rng):
     layers = []
     for _ in range(num_hidden_layers):

@@ -1,4 +1,4 @@
-# Initialises every weight with standard deviation 0.01, so signals shrink to almost nothing through five layers
+# Initialises every weight with standard deviation 0.01, so signals shrink to almost nothing through ten layers
 def build_deep_network(num_hidden_layers, hidden_dim, rng):
     layers = []
     input_dim = 64

@@ -1,0 +1,11 @@
+# Draws the hidden weights with std 3 / sqrt(fan_in), so the spread explodes through ten layers
+def build_deep_network(num_hidden_layers, hidden_dim, rng):
+    layers = []
+    input_dim = 64
+    for _ in range(num_hidden_layers):
+        layers.append(AffineLayer(input_dim, hidden_dim, NormalInit(0.0, 3.0 / np.sqrt(input_dim), rng=rng),
+                                  ConstantInit(0.0)))
+        layers.append(MyActivationLayer())
+        input_dim = hidden_dim
+    layers.append(AffineLayer(input_dim, 10, GlorotNormalInit(rng=rng), ConstantInit(0.0)))
+    return MultipleLayerModel(layers)
