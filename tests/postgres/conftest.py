@@ -1,15 +1,25 @@
 """The course gradebook on a real PostgreSQL server (nbgrader's ``c.CourseDirectory.db_url``).
 
 A session fixture starts one throwaway server (:mod:`.server`); each test module gets its own
-database. Skipped, with the package to install, when Debian's ``postgresql`` or the Python driver
-is missing.
+database. Marked ``postgres``: ``make test-postgres`` runs them (``.ci/run`` calls it after
+``make test``). Skipped, with the package to install, when Debian's ``postgresql`` or the Python
+driver is missing.
 """
 
 import uuid
+from pathlib import Path
 
 import pytest
 
 from .server import missing_driver, postgres_binaries, start_server, stop_server
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test here is marked ``postgres``: ``make test`` leaves them to ``make test-postgres``."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")
