@@ -13,6 +13,7 @@ Each lesson topic has its own module; import the one you need, e.g.
   (lesson 04).
 - :mod:`mlp.widgets.convolution`: kernels sliding over an image as feature detectors
   (lesson 05).
+- :mod:`mlp.widgets.generalisation`: an L2 penalty and dropout against the train/valid curves (lesson 06).
 
 In a notebook, show an explorer with ``display(explorer.widget)`` (or just
 ``explorer.widget`` as the last line of a cell).

@@ -262,6 +262,7 @@ EXERCISE_ANSWERS = {
     "03_backprop": {"AffineLayer", "SigmoidLayer", "CrossEntropySoftmaxError", "numerical_gradient"},
     "04_activations": {"ReluLayer", "LeakyReluLayer", "ELULayer", "deep_network_statistics"},
     "05_cnns": {"ConvolutionalLayer", "MaxPoolingLayer", "correlate", "correlate2d", "convolve", "convolve2d"},
+    "06_generalisation": {"L1Penalty", "L2Penalty", "DropoutLayer", "BatchNormalizationLayer", "Optimiser"},
 }
 
 

