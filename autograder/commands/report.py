@@ -1,4 +1,8 @@
-"""``report``: grades per student and assignment, pass rate per exercise, and a figure.
+"""``report``: what the gradebook holds, per submission and per exercise, and a figure.
+
+:func:`collect_report` reads it; :mod:`.report_summary` prints the class-sized summary that ``report``
+shows by default (score distributions, flags, missing work); :func:`format_report` is the full
+per-submission table (``report --all``, ``demo``).
 
 Everything comes from the course gradebook (nbgrader's Gradebook API) plus the grading records
 (status and reason of submissions that could not be graded). Late penalties are computed again
@@ -64,9 +68,14 @@ class ExerciseRow:
 
 @dataclass
 class Report:
+    """submissions: a :class:`SubmissionRow` each; exercises: an :class:`ExerciseRow` per test cell;
+    students / assignments: every id and name in the gradebook (with or without a submission)."""
+
     submissions: list = field(default_factory=list)
     exercises: list = field(default_factory=list)
     late_policy: str = ""
+    students: list = field(default_factory=list)
+    assignments: list = field(default_factory=list)
 
 
 def collect_report(course):
@@ -82,6 +91,8 @@ def collect_report(course):
     with open_gradebook(course) as gradebook, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*not in session.*")
         refresh_late_penalties(course, gradebook)
+        report.students = sorted(student.id for student in gradebook.students)
+        report.assignments = sorted(assignment.name for assignment in gradebook.assignments)
         for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
             tests = {}
             for notebook in assignment.notebooks:
@@ -122,8 +133,22 @@ def collect_report(course):
 
 
 def format_report(report):
-    """The two tables (per submission, per exercise) as text."""
-    submission_rows = []
+    """The two tables (per submission, per exercise) as text: one row per submission, for ``report --all``."""
+    provisional = sum(row.provisional for row in report.submissions)
+    return "\n\n".join([
+        "Grades (score = autograded tests + manual grades - late penalty; late policy: {}; "
+        "tests are autograded test cells){}".format(
+            report.late_policy or "nbgrader's", f"\n{provisional} score(s) are provisional: manual grades are missing"
+            if provisional else ""),
+        format_submission_table(report),
+        "Pass rate per exercise (test cell), over graded submissions",
+        format_exercise_table(report),
+    ])
+
+
+def format_submission_table(report):
+    """One row per submission: student, assignment, score, final or provisional, lateness, failed tests."""
+    rows = []
     for row in report.submissions:
         late = "no" if row.seconds_late <= 0 else f"{row.seconds_late / 3600:.1f} h"
         if row.late_penalty:
@@ -132,20 +157,16 @@ def format_report(report):
             failed = "NOT GRADED: " + row.reason
         else:
             failed = ", ".join(row.failed_tests) or "-"
-        submission_rows.append([row.student, row.assignment, f"{row.score:g} / {row.max_score:g}",
-                                provisional_text(row), late, failed])
-    exercise_rows = [[row.assignment, row.test, f"{row.passed}/{row.attempted}",
-                      f"{row.pass_rate:.0%}"] for row in report.exercises]
-    provisional = sum(row.provisional for row in report.submissions)
-    return "\n\n".join([
-        "Grades (score = autograded tests + manual grades - late penalty; late policy: {}; "
-        "tests are autograded test cells){}".format(
-            report.late_policy or "nbgrader's", f"\n{provisional} score(s) are provisional: manual grades are missing"
-            if provisional else ""),
-        format_table(["student", "assignment", "score", "grading", "late", "failed tests"], submission_rows),
-        "Pass rate per exercise (test cell), over graded submissions",
-        format_table(["assignment", "test", "passed", "rate"], exercise_rows),
-    ])
+        rows.append([row.student, row.assignment, f"{row.score:g} / {row.max_score:g}",
+                     provisional_text(row), late, failed])
+    return format_table(["student", "assignment", "score", "grading", "late", "failed tests"], rows)
+
+
+def format_exercise_table(report):
+    """One row per test cell: how many graded submissions passed it."""
+    rows = [[row.assignment, row.test, f"{row.passed}/{row.attempted}", f"{row.pass_rate:.0%}"]
+            for row in report.exercises]
+    return format_table(["assignment", "test", "passed", "rate"], rows)
 
 
 def provisional_text(row):
