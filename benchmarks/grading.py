@@ -66,15 +66,16 @@ def own_execution_seconds(notebook_path, repeats=2):
 
 
 def gradebook_scores(course):
-    """``{student: (autograded score per grade cell...)}`` from a course gradebook."""
+    """``{(student, assignment): (autograded score per grade cell...)}`` from a course gradebook."""
     from nbgrader.api import Gradebook
 
     scores = {}
     with Gradebook(course.db_url, course_id(course)) as gradebook:
         for student in gradebook.students:
             for submission in student.submissions:
-                scores[student.id] = tuple(sorted((grade.notebook.name, grade.name, grade.auto_score)
-                                                  for notebook in submission.notebooks for grade in notebook.grades))
+                rows = [(grade.notebook.name, grade.name, grade.auto_score)
+                        for notebook in submission.notebooks for grade in notebook.grades]
+                scores[(student.id, submission.assignment.name)] = tuple(sorted(rows))
     return scores
 
 

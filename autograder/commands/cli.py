@@ -3,8 +3,8 @@
 build      copy source_notebooks/ into the course, generate the release and the answer key
 grade      autograde submissions in parallel, then feedback and grades.csv
 feedback   (re)generate feedback from the gradebook (e.g. after manual grading)
-export     write course/grades.csv (nbgrader's CSV export)
-report     grade table, pass rate per exercise, figure next to the CSV
+export     write course/grades.csv (nbgrader's CSV export); --format canvas|exercises: Canvas, per exercise
+report     score distributions, pass rate per exercise, flags, missing work, figure; --all: every submission
 selfcheck  prove the tests: solutions get every point, the release none, the catalogue behaves;
            --mutants: automatic mutants of every answer cell must lose points
 demo       build, sample students, parallel grading and the report (what `make demo` runs)
@@ -65,6 +65,9 @@ def make_parser():
                             "(default: GuardedExecute.notebook_timeout in nbgrader_config.py)")
     grade.add_argument("--max-file-mb", type=_positive_float, default=None,
                        help="submitted files larger than this are not graded (default: 100)")
+    grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="grade on the workers of this Dask scheduler (tcp://host:8786) instead of this "
+                            "machine; see README, 'Grading on a cluster'")
     grade.add_argument("--force", action="store_true", help="grade again submissions already autograded")
     grade.add_argument("--no-feedback", action="store_true", help="do not generate feedback")
     grade.add_argument("--no-export", action="store_true", help="do not write grades.csv")
@@ -74,10 +77,24 @@ def make_parser():
     feedback.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     feedback.add_argument("--students", nargs="+", default=None, metavar="STUDENT")
 
-    commands.add_parser("export", parents=[common], help="write grades.csv")
+    export = commands.add_parser("export", parents=[common], help="write grades.csv, a Canvas or a per-exercise CSV",
+                                 description="See docs/lms_export.md.")
+    export.add_argument("--format", choices=["nbgrader", "canvas", "exercises"], default="nbgrader",
+                        help="nbgrader: course/grades.csv (default); canvas: course/canvas_grades.csv, "
+                             "Canvas's gradebook import; exercises: course/exercise_grades.csv, a column per cell")
+    export.add_argument("--to", default=None, metavar="PATH", help="write here instead")
+    export.add_argument("--roster", default=None, metavar="CSV",
+                        help="canvas: the gradebook CSV exported from Canvas, for its student and assignment ids")
+    export.add_argument("--match-by", choices=["sis-login-id", "sis-user-id"], default=None,
+                        help="canvas: the roster column holding the nbgrader student id (default: sis-login-id)")
+    export.add_argument("--assignment-map", nargs="+", default=None, metavar="ASSIGNMENT=CANVAS_NAME",
+                        help="canvas: the Canvas name of an assignment whose name differs from the kit's")
+    export.add_argument("--missing-as-zero", action="store_true",
+                        help="canvas: 0 for a missing submission (default: an empty cell)")
 
-    report = commands.add_parser("report", parents=[common], help="grade table and figure")
+    report = commands.add_parser("report", parents=[common], help="score summary and figure")
     report.add_argument("--no-figure", action="store_true")
+    report.add_argument("--all", action="store_true", help="also the table with one row per submission")
 
     selfcheck = commands.add_parser("selfcheck", parents=[common, parallel], help="prove the tests")
     selfcheck.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
@@ -127,7 +144,8 @@ def grade_options(arguments, progress):
     submission = SubmissionLimits(max_file_bytes=int(arguments.max_file_mb * 1024 ** 2)) if arguments.max_file_mb \
         else SubmissionLimits()
     return GradeOptions(assignments=arguments.assignments or None, students=arguments.students,
-                        workers=arguments.workers, time_limits=limits, submission_limits=submission,
+                        workers=arguments.workers, scheduler=arguments.scheduler, time_limits=limits,
+                        submission_limits=submission,
                         force=arguments.force, progress=progress, feedback=not arguments.no_feedback,
                         export=not arguments.no_export, keep_scratch=arguments.keep_scratch)
 
@@ -170,20 +188,46 @@ def _feedback(course, arguments, progress):
 
 
 def _export(course, arguments, progress):
-    from autograder.gradebook.export import export_grades
+    from autograder.gradebook.canvas import RosterError
+    from autograder.gradebook.export import export
 
-    print(f"grades: {export_grades(course)}")
+    match_by = {"sis-login-id": "SIS Login ID", "sis-user-id": "SIS User ID"}.get(arguments.match_by)
+    canvas_options = {"roster": arguments.roster, "assignment_map": _assignment_map(arguments.assignment_map),
+                      "match_by": match_by, "missing_as_zero": arguments.missing_as_zero or None}
+    given = [name for name, value in canvas_options.items() if value is not None]
+    if arguments.format != "canvas" and given:
+        raise CourseError(f"--{given[0].replace('_', '-')} is an option of --format canvas")
+    try:
+        written = export(course, arguments.format, arguments.to, **(canvas_options if given else {}))
+    except RosterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for warning in written.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"grades ({written.format}): {written.path}")
     return 0
 
 
+def _assignment_map(pairs):
+    """``["01_perceptron=Lab 1"]`` -> ``{"01_perceptron": "Lab 1"}`` (None when no pair is given)."""
+    if not pairs:
+        return None
+    if not all("=" in pair for pair in pairs):
+        raise CourseError("--assignment-map takes ASSIGNMENT=CANVAS_NAME pairs, got " + " ".join(pairs))
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
 def _report(course, arguments, progress):
-    from autograder.commands.report import collect_report, format_report, format_similar_answers, plot_report
+    from autograder.commands.report import collect_report, format_similar_answers, format_submission_table, plot_report
+    from autograder.commands.report_summary import format_summary
 
     sqlite_gradebook = course.gradebook_file  # None when the gradebook is on a database server
     if sqlite_gradebook is not None and not sqlite_gradebook.is_file():
         raise CourseError(f"no gradebook at {sqlite_gradebook}: build and grade first")
     report = collect_report(course)
-    print(format_report(report))
+    print(format_summary(report))
+    if arguments.all:
+        print("\nEvery submission\n" + format_submission_table(report))
     print("\n" + format_similar_answers(course))
     if not arguments.no_figure:
         print(f"\nfigure: {plot_report(report, course.report_figure)}")

@@ -233,30 +233,29 @@ def summary_markdown(rows, status=None, restored=()):
     return "\n".join(lines)
 
 
-def generate_feedback(course, results, log=print):
+def generate_feedback(course, results, log=print, workers=1):
     """Feedback HTML for each result: nbgrader's page for a graded one, a short note for one that failed.
 
+    workers: processes for nbgrader's pages (:mod:`autograder.commands.parallel_feedback`).
     One submission whose feedback cannot be written (nbgrader fails on its notebook) never stops
     the others: it gets a page saying that feedback could not be made, and its reason is returned
     (``[(result, reason)]``), printed with ``log``, added to the result's reason (kept in
     ``course/report/grading_results.json``) and to the submission's log file.
     """
-    from autograder.course.directory import make_api
+    from autograder.commands.parallel_feedback import nbgrader_feedback
     from autograder.course.due_dates import refresh_late_penalties
 
     refresh_late_penalties(course)  # manual grades given since autograding change the score a penalty is taken from
-    api = make_api(course)
+    graded = [result for result in results if result.status == "graded"]
+    errors = nbgrader_feedback(course, [(result.student, result.assignment) for result in graded], workers)
     problems = []
     for result in results:
-        folder = course.feedback_dir(result.student, result.assignment)
         try:
-            if result.status == "graded":
-                outcome = api.generate_feedback(result.assignment, result.student, force=True)
-                if not outcome.get("success"):
-                    text = (outcome.get("error") or outcome.get("log", "") or "no log").strip()
-                    raise RuntimeError(first_line(text.splitlines()[-1] if text else "") or "nbgrader failed")
-            elif result.status == "failed":
-                _write_only_page(folder, "not_graded.html", not_graded_page(result))
+            if result.status == "graded" and errors[(result.student, result.assignment)]:
+                raise RuntimeError(errors[(result.student, result.assignment)])
+            if result.status == "failed":
+                _write_only_page(course.feedback_dir(result.student, result.assignment), "not_graded.html",
+                                 not_graded_page(result))
         except Exception as error:  # noqa: BLE001 -- one submission's problem is recorded, the others go on
             reason = f"feedback could not be generated: {type(error).__name__}: {str(error)[:300]}"
             problems.append((result, reason))

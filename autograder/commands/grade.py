@@ -45,7 +45,9 @@ class GradeOptions:
     """What ``grade`` does, validated on construction (a ValueError names the option and the value).
 
     assignments / students: restrict to these names (default None: every submission found).
-    workers: worker processes (default None: the number of cores).
+    workers: worker processes (default None: the number of cores); ignored with ``scheduler``.
+    scheduler: the address of a Dask scheduler (``tcp://host:8786``) whose workers grade the
+        submissions (:mod:`autograder.parallel.cluster`); None grades on this machine.
     time_limits: per cell, per notebook, judge channel and per submission (:class:`TimeLimits`; the
         per-cell and per-notebook defaults come from ``course/nbgrader_config.py``).
     submission_limits: what of a submission is copied for grading (:class:`SubmissionLimits`).
@@ -59,6 +61,7 @@ class GradeOptions:
     assignments: tuple = None
     students: tuple = None
     workers: int = None
+    scheduler: str = None
     time_limits: TimeLimits = field(default_factory=TimeLimits)
     submission_limits: SubmissionLimits = field(default_factory=SubmissionLimits)
     force: bool = False
@@ -74,6 +77,9 @@ class GradeOptions:
         if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(self.workers, int)
                                          or self.workers < 1):
             raise ValueError(f"GradeOptions: workers must be a whole number >= 1 or None, got {self.workers!r}")
+        if self.scheduler is not None and (not isinstance(self.scheduler, str) or not self.scheduler.strip()):
+            raise ValueError(f"GradeOptions: scheduler must be an address such as tcp://host:8786 or None, "
+                             f"got {self.scheduler!r}")
         checks = [("time_limits", TimeLimits), ("submission_limits", SubmissionLimits)]
         for name, expected in checks:
             if not isinstance(getattr(self, name), expected):
@@ -120,7 +126,7 @@ def grade(course, options=None, log=print):
                 log(f"isolation of each kernel: {isolation_here(course)}")
         results, jobs, digests = _prepare_jobs(course, pairs, options, run_dir)
         if jobs:
-            results.extend(_run_jobs(course, jobs, digests, pool, options))
+            results.extend(_run_jobs(course, jobs, digests, pool, options, log))
         _after_grading(course, [r for r in results if r.status != "skipped"], options, log)
     finally:
         if pool is not None:
@@ -183,7 +189,7 @@ def _after_grading(course, graded, options, log):
     if options.feedback and graded:
         from autograder.commands.feedback import generate_feedback
 
-        generate_feedback(course, graded)
+        generate_feedback(course, graded, workers=options.workers or cpu_count())
     if options.export:
         from autograder.gradebook.export import export_grades
 
@@ -223,6 +229,13 @@ def folder_digest(folder):
 
 
 def _start_pool(run_dir, options, expected_jobs):
+    if options.scheduler:
+        from autograder.parallel.cluster import ClusterLost, DaskPool
+
+        try:
+            return DaskPool(options.scheduler, run_dir, timeout=options.time_limits.job).start(expected_jobs)
+        except ClusterLost as error:
+            raise CourseError(str(error)) from error
     from autograder.parallel.pool import WorkerPool
 
     workers = max(1, min(options.workers or cpu_count(), expected_jobs))
@@ -230,12 +243,15 @@ def _start_pool(run_dir, options, expected_jobs):
     return WorkerPool(workers, environment, run_dir, timeout=options.time_limits.job).start(expected_jobs)
 
 
-def _run_jobs(course, jobs, digests, pool, options):
+def _run_jobs(course, jobs, digests, pool, options, log):
     from tqdm import tqdm
+
+    from autograder.parallel.cluster import ClusterLost
 
     progress = sys.stderr.isatty() if options.progress is None else options.progress
     results = []
-    bar = tqdm(total=len(jobs), unit="submission", desc=f"grading ({pool.workers} workers)",
+    where = f"on the Dask cluster {options.scheduler}, " if options.scheduler else ""
+    bar = tqdm(total=len(jobs), unit="submission", desc=f"grading ({where}{pool.workers} workers)",
                disable=not progress, dynamic_ncols=True)
     try:
         with open_gradebook(course) as gradebook, warnings.catch_warnings():
@@ -253,8 +269,15 @@ def _run_jobs(course, jobs, digests, pool, options):
                     bar.update(1)
             finally:
                 runs.close()
+    except ClusterLost as error:  # what was merged stays; the next run grades what is missing
+        save_results(course, results)
+        raise CourseError(f"{error}. {len(results)} of {len(jobs)} submissions were graded and kept; "
+                          "run grade again to grade the others") from error
     finally:
         bar.close()
+    for line in getattr(pool, "summary", list)():
+        if log:
+            log(line)
     return results
 
 

@@ -90,6 +90,34 @@ class WorkerPool:
                 slot.thread.join()
 
 
+class SingleWorker:
+    """One worker process used by its caller's thread, one job at a time, kept between jobs.
+
+    What a Dask worker thread holds (:mod:`autograder.parallel.remote`): the same process, limit and
+    kill as a :class:`WorkerPool` slot, without the pool's threads. ``run(job)`` returns the reply
+    (``job.failed_reply(reason)`` on a timeout or a dead worker, which is then started again).
+    """
+
+    def __init__(self, environment, run_dir, timeout=None, number=0):
+        self.timeout = timeout
+        self._slot = _Slot(number, WorkerPool(1, environment, run_dir, timeout))
+
+    def __repr__(self):
+        return f"SingleWorker(run_dir={str(self._slot.pool.run_dir)!r}, timeout={self.timeout})"
+
+    def start(self):
+        """Start the worker process now (it imports nbgrader before the first job comes)."""
+        if self._slot.process is None:
+            self._slot._start_worker()
+        return self
+
+    def run(self, job):
+        return self._slot._run_one(job)
+
+    def close(self):
+        self._slot._stop_worker()
+
+
 class _Slot:
     """One worker process and the thread that feeds it."""
 
