@@ -10,22 +10,26 @@ from concurrent.futures import ProcessPoolExecutor
 
 from autograder.course.directory import Course, make_api
 
-# Submissions per batch: large enough that a process's nbgrader start-up is shared, small enough to balance.
+# Submissions per batch handed to a process (small, so that the processes finish together).
 BATCH = 8
+# A process costs its start-up (importing nbgrader and nbconvert: 3-6 s of CPU, measured), about as
+# much as the pages of a few submissions: a process is added only for every this many submissions.
+MIN_PER_PROCESS = 16
 
 
 def nbgrader_feedback(course, pairs, workers=1):
     """``{(student, assignment): None or error text}``: nbgrader's feedback page for each pair.
 
-    workers: processes to use (1: this process). An error is nbgrader's own failure for that
-    submission; the others carry on.
+    workers: processes to use at most (1: this process); one per :data:`MIN_PER_PROCESS`
+    submissions. An error is nbgrader's own failure for that submission; the others carry on.
     """
     pairs = list(pairs)
-    if workers < 1:
-        raise ValueError(f"nbgrader_feedback: workers must be >= 1, got {workers!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"nbgrader_feedback: workers must be a whole number >= 1, got {workers!r}")
+    workers = max(1, min(workers, len(pairs) // MIN_PER_PROCESS))
     batches = [pairs[start:start + BATCH] for start in range(0, len(pairs), BATCH)]
     where = (str(course.root), str(course.source_notebooks), str(course.solutions))
-    if workers == 1 or len(batches) < 2:
+    if workers == 1:
         return feedback_batch(where, pairs)
     outcomes = {}
     context = multiprocessing.get_context("spawn")

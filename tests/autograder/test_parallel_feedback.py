@@ -1,12 +1,14 @@
 """Feedback in several processes (``generate_feedback(..., workers=2)``) writes the pages one process writes.
 
 Eleven graded submissions (more than one batch of :data:`autograder.commands.parallel_feedback.BATCH`)
-and one whose autograded notebook is broken: with two processes the pages must be byte for byte
-those of the serial run, and the broken one must be reported the same way, its page replaced.
+and one whose autograded notebook is broken: with two processes (one per submission allowed here,
+instead of one per ``MIN_PER_PROCESS``) the pages must be byte for byte those of the serial run,
+and the broken one must be reported the same way, its page replaced.
 """
 
 import nbformat
 
+from autograder.commands import parallel_feedback
 from autograder.commands.feedback import generate_feedback
 from autograder.commands.parallel_feedback import BATCH
 from autograder.gradebook.results import GradingResult, save_results
@@ -37,7 +39,8 @@ def _class_with_feedback(built_course, root, workers):
     return [(result.student, reason) for result, reason in problems], pages
 
 
-def test_two_processes_write_the_pages_one_process_writes(built_course, tmp_path):
+def test_two_processes_write_the_pages_one_process_writes(built_course, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel_feedback, "MIN_PER_PROCESS", 1)
     serial_problems, serial_pages = _class_with_feedback(built_course, tmp_path / "serial", workers=1)
     parallel_problems, parallel_pages = _class_with_feedback(built_course, tmp_path / "parallel", workers=2)
     assert [student for student, _ in serial_problems] == ["broken"]
@@ -51,3 +54,11 @@ def test_two_processes_write_the_pages_one_process_writes(built_course, tmp_path
 
 def _without_paths(page, root):
     return page.replace(str(root).encode(), b"<root>")
+
+
+def test_processes_are_added_only_for_enough_submissions(monkeypatch):
+    used = []
+    monkeypatch.setattr(parallel_feedback, "feedback_batch", lambda where, pairs: used.append(len(pairs)) or {})
+    course = type("CourseStub", (), {"root": "r", "source_notebooks": "s", "solutions": "a"})()
+    parallel_feedback.nbgrader_feedback(course, [("s", "a")] * (parallel_feedback.MIN_PER_PROCESS - 1), workers=8)
+    assert used == [parallel_feedback.MIN_PER_PROCESS - 1]  # fewer than one process's worth: this process, one call

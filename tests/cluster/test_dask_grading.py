@@ -199,3 +199,37 @@ def _kill_scheduler_after_first_merge(cluster, course):
 def test_no_scheduler_at_the_address_is_a_clear_error(tmp_path):
     with pytest.raises(ClusterLost, match="no Dask cluster at tcp://127.0.0.1:9 with a worker within 2 s"):
         DaskPool("tcp://127.0.0.1:9", tmp_path, connect_timeout=2).start()
+
+
+def test_a_submission_past_the_time_limit_is_killed_on_the_worker_as_locally(small_class, cluster, tmp_path):
+    """The per-submission limit holds on a Dask worker: the job's worker process and kernels are killed,
+    the submission is recorded as not graded with the reason, and the next job is graded."""
+    from autograder.safety.time_limits import TimeLimits
+
+    course, _ = small_class
+    remote = copy_course(course, tmp_path / "remote")
+    looping = replace_cell_source(source_notebook(remote), "sigmoid_answer", "while True:\n    pass")
+    submit(remote, "zz_loops", looping)
+    options = GradeOptions(scheduler=cluster.address, students=("zz_loops", "student00"), feedback=False,
+                           export=False, time_limits=TimeLimits(job=20))
+    results = {r.student: r for r in grade(remote, options, log=None)}
+    assert results["zz_loops"].status == "failed"
+    assert "longer than the limit of 20 s" in results["zz_loops"].reason
+    assert results["student00"].status == "graded" and results["student00"].score == results["student00"].max_score
+    kernels = [process for worker in cluster.workers for process in _tree(worker)
+               if "ipykernel" in " ".join(_command(process))]
+    assert not kernels, [_command(process) for process in kernels]
+
+
+def _tree(process):
+    try:
+        return psutil.Process(process.pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _command(process):
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
