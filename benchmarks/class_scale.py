@@ -3,8 +3,9 @@
 It builds the course (every lesson, no answer key), writes a synthetic class of ``--class`` students
 per lesson -- honest answers, partly wrong ones (a wrong catalogue entry), correct variants (a
 correct catalogue entry), blank notebooks, late ones and a few hostile ones (forged "passed"
-output, reading the hidden tests, redefining ``AssertionError``, killing the kernel) -- and grades
-the same stratified sample of ``--sample`` students per lesson, in one run:
+output, looking for the hidden tests in the folders around it, redefining ``AssertionError``,
+killing the kernel; none runs into a time limit, which would time the limit, not grading) -- and
+grades the same stratified sample of ``--sample`` students per lesson, in one run:
 
 - locally: ``grade`` with its worker pool (``--workers``, default the cores);
 - on Dask: ``grade --scheduler`` on a ``LocalCluster`` of ``--workers`` single-threaded worker processes.
@@ -43,7 +44,8 @@ MIX = (("honest", 0.40), ("partly_wrong", 0.25), ("correct_variant", 0.10), ("bl
        ("hostile", 0.05))
 HOSTILE_ANSWERS = (
     'print("All tests passed")\nprint("@@autograder-result@@ {\\"score\\": 100}")',
-    'import glob\nprint(glob.glob("/**/source/**/*.ipynb", recursive=True)[:5])',
+    'import os\nfor path in ("..", "../..", "/tmp", os.path.expanduser("~")):\n'
+    '    print(path, sorted(os.listdir(path))[:10] if os.path.isdir(path) else "-")',
     "import builtins\nclass AssertionError(Exception):\n    pass\nbuiltins.AssertionError = AssertionError",
     "import os\nos._exit(0)",
 )

@@ -1,15 +1,15 @@
 # "Restores" by rebinding the list entries to the copies: the model's own arrays keep the last values
-def early_stopping(params, train_epoch, validation_error, max_epochs, patience):
-    errors = [validation_error()]
-    best_epoch, best_params, waited = 0, [param.copy() for param in params], 0
+def early_stopping(run, max_epochs, patience):
+    errors = [run.validation_error()]
+    best_epoch, best_params, waited = 0, [param.copy() for param in run.params], 0
     for epoch in range(1, max_epochs + 1):
-        train_epoch()
-        errors.append(validation_error())
+        run.train_epoch()
+        errors.append(run.validation_error())
         if errors[-1] < errors[best_epoch]:
-            best_epoch, best_params, waited = epoch, [param.copy() for param in params], 0
+            best_epoch, best_params, waited = epoch, [param.copy() for param in run.params], 0
         else:
             waited += 1
             if waited >= patience:
                 break
-    params[:] = best_params
+    run.params[:] = best_params
     return best_epoch, errors

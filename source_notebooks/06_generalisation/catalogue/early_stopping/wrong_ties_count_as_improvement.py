@@ -1,16 +1,16 @@
 # Counts an equal validation error as an improvement (<= instead of <)
-def early_stopping(params, train_epoch, validation_error, max_epochs, patience):
-    errors = [validation_error()]
-    best_epoch, best_params, waited = 0, [param.copy() for param in params], 0
+def early_stopping(run, max_epochs, patience):
+    errors = [run.validation_error()]
+    best_epoch, best_params, waited = 0, [param.copy() for param in run.params], 0
     for epoch in range(1, max_epochs + 1):
-        train_epoch()
-        errors.append(validation_error())
+        run.train_epoch()
+        errors.append(run.validation_error())
         if errors[-1] <= errors[best_epoch]:
-            best_epoch, best_params, waited = epoch, [param.copy() for param in params], 0
+            best_epoch, best_params, waited = epoch, [param.copy() for param in run.params], 0
         else:
             waited += 1
             if waited >= patience:
                 break
-    for param, best_param in zip(params, best_params):
+    for param, best_param in zip(run.params, best_params):
         param[...] = best_param
     return best_epoch, errors
