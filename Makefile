@@ -14,7 +14,7 @@ export MKL_NUM_THREADS ?= 1
 # nbgrader runs the `alembic` command, which lives next to the venv's python.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test test-postgres test-cluster lab hub hub-env test-hub lint benchmark mutants clean-venv
+.PHONY: demo test test-catalogue test-postgres test-cluster lab hub hub-env test-hub lint benchmark mutants clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is needed, found " + sys.version' 
@@ -29,11 +29,15 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check mlp autograder benchmarks tests source_notebooks
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not hub and not postgres and not cluster"
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not hub and not postgres and not cluster and not catalogue"
 
 # The course gradebook on a real PostgreSQL server (Debian's postgresql; tests/postgres starts and removes it).
 test-postgres: $(STAMP)
 	$(PY) -m pytest -p no:xdist -m postgres tests/postgres
+
+# Every catalogue entry of every lesson run in-process: wrong ones must lose points, correct ones keep them all.
+test-catalogue: $(STAMP)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m catalogue tests/notebooks/test_catalogue.py
 
 # Grading through --scheduler on a real Dask scheduler and two workers on 127.0.0.1 (tests/cluster starts and kills them).
 test-cluster: $(STAMP)

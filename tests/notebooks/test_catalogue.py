@@ -17,6 +17,9 @@ from autograder.notebooks.cells import notebook_paths
 from tests.notebooks.catalogue_runner import list_variants, run_notebook, run_variant, variant_id
 from tests.notebooks.lessons import SOURCE_ROOT, lessons
 
+# About 250 notebook runs (4-15 s each): `make test-catalogue`, which .ci/run runs after `make test`.
+pytestmark = pytest.mark.catalogue
+
 VARIANTS = list_variants(SOURCE_ROOT)
 WRONG = [variant for variant in VARIANTS if variant.kind == "wrong"]
 CORRECT = [variant for variant in VARIANTS if variant.kind == "correct"]
